@@ -1,0 +1,86 @@
+import type { Database, Sql } from "@darkroom/db";
+import { DomainError } from "@darkroom/domain";
+import type { ObjectStorage } from "@darkroom/storage";
+import multipart from "@fastify/multipart";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { GatewayConfig } from "./env.ts";
+import { authenticate } from "./http/authenticate.ts";
+import { registerErrorHandling } from "./http/errors.ts";
+import { agencyRoutes } from "./routes/agency.ts";
+import { type FileServer, fileRoutes } from "./routes/files.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { mediaRoutes } from "./routes/media.ts";
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  db: Database;
+  sql: Sql;
+  storage: ObjectStorage;
+  /** Present when files are stored on the local filesystem and served by the gateway itself. */
+  fileServer?: FileServer;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route takes a multipart body. */
+    multipart?: boolean;
+    /** The route takes a JSON body: any other content type answers 415. */
+    jsonBody?: boolean;
+  }
+}
+
+/** JSON bodies over this answer 413 `Request body too large`. */
+export const JSON_BODY_LIMIT = 512 * 1024;
+
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: deps.config.logLevel,
+      redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
+    },
+    bodyLimit: JSON_BODY_LIMIT,
+    routerOptions: { maxParamLength: 1024 },
+    return503OnClosing: true,
+  });
+  registerErrorHandling(app);
+
+  // An empty body with a JSON content type is no body (POST /media/:id/reoptimize from many clients).
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  await app.register(multipart, {
+    limits: {
+      fileSize: deps.config.maxUploadBytes,
+      files: 1,
+      fields: 5,
+      fieldSize: 4096,
+      parts: 10,
+      headerPairs: 50,
+    },
+  });
+
+  await app.register(healthRoutes, { sql: deps.sql });
+  if (deps.fileServer) await app.register(fileRoutes, { fileServer: deps.fileServer });
+
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", async (request) => {
+        request.agency = await authenticate(deps.db, request.headers);
+      });
+      api.addHook("preValidation", async (request) => {
+        if (!request.routeOptions.config.jsonBody) return;
+        const type = request.headers["content-type"] ?? "";
+        if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+          throw new DomainError("JSON_CONTENT_TYPE_REQUIRED");
+        }
+      });
+      await api.register(agencyRoutes);
+      await api.register(mediaRoutes, { db: deps.db, storage: deps.storage, tmpDir: deps.config.tmpDir });
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}

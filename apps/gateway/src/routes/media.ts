@@ -1,0 +1,95 @@
+import { DomainError, parseExternalId, ValidationError } from "@darkroom/domain";
+import type { FastifyInstance } from "fastify";
+import { externalIdParams, idParams, linkBody, listMediaQuery, parseInput } from "../http/validation.ts";
+import {
+  deleteMedia,
+  getMedia,
+  getMediaByExternalId,
+  linkExternalId,
+  listMedia,
+  reoptimizeMedia,
+  unlinkExternalId,
+} from "../services/media.ts";
+import type { MediaDeps } from "../services/media-store.ts";
+import { type SpooledFile, spoolToDisk } from "../services/spool.ts";
+import { storeUpload } from "../services/upload.ts";
+
+export interface MediaRouteOptions extends MediaDeps {
+  tmpDir: string;
+}
+
+export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions) {
+  app.post("/media", { config: { multipart: true } }, async (request, reply) => {
+    if (!request.isMultipart()) throw new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED");
+    let file: SpooledFile | undefined;
+    let externalId: unknown;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === "file") {
+          if (part.fieldname !== "file") throw new ValidationError([`unexpected file field "${part.fieldname}"`]);
+          file = await spoolToDisk(part.file, deps.tmpDir);
+          if (part.file.truncated) throw new DomainError("FILE_TOO_LARGE");
+        } else if (part.fieldname === "externalId") {
+          externalId = part.value;
+        }
+      }
+      if (!file) throw new ValidationError(["file is required"]);
+      const result = await storeUpload(
+        deps,
+        request.agency.id,
+        file,
+        externalId === undefined ? undefined : parseExternalId(externalId),
+      );
+      return reply.status(result.status).send(result.media);
+    } finally {
+      await file?.discard();
+    }
+  });
+
+  app.get("/media", async (request) => {
+    const query = parseInput(listMediaQuery, request.query);
+    return listMedia(deps, request.agency.id, {
+      limit: query.limit,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.optimization === undefined ? {} : { optimization: query.optimization }),
+    });
+  });
+
+  app.get("/media/:id", async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    return getMedia(deps, request.agency.id, id);
+  });
+
+  app.get("/media/external/:externalId", async (request) => {
+    const { externalId } = parseInput(externalIdParams, request.params);
+    return getMediaByExternalId(deps, request.agency.id, externalId);
+  });
+
+  app.delete("/media/:id", async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    await deleteMedia(deps, request.agency.id, { id });
+    return { deleted: true };
+  });
+
+  app.delete("/media/external/:externalId", async (request) => {
+    const { externalId } = parseInput(externalIdParams, request.params);
+    const { mediaId } = await deleteMedia(deps, request.agency.id, { externalId });
+    return { deleted: true, mediaId };
+  });
+
+  app.post("/media/:id/link", { config: { jsonBody: true } }, async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const { externalId } = parseInput(linkBody, request.body);
+    return linkExternalId(deps, request.agency.id, id, externalId);
+  });
+
+  app.delete("/media/:id/link", async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    return unlinkExternalId(deps, request.agency.id, id);
+  });
+
+  app.post("/media/:id/reoptimize", async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    return reply.status(202).send(await reoptimizeMedia(deps, request.agency.id, id));
+  });
+}

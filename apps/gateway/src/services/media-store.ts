@@ -1,0 +1,72 @@
+import { type Database, schema } from "@darkroom/db";
+import { type OptimizationStatus, type RestMedia, toRestMedia } from "@darkroom/domain";
+import type { ObjectStorage } from "@darkroom/storage";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
+
+export interface MediaDeps {
+  db: Database;
+  storage: ObjectStorage;
+}
+
+export type MediaRow = typeof schema.media.$inferSelect;
+
+const { media, mediaVariants } = schema;
+
+export async function findMedia(db: Database, agencyId: number, id: number): Promise<MediaRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(media)
+    .where(and(eq(media.id, id), eq(media.agencyId, agencyId)));
+  return row;
+}
+
+export async function findMediaByExternalId(
+  db: Database,
+  agencyId: number,
+  externalId: string,
+): Promise<MediaRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(media)
+    .where(and(eq(media.externalId, externalId), eq(media.agencyId, agencyId)));
+  return row;
+}
+
+export async function pageOfMedia(
+  db: Database,
+  agencyId: number,
+  options: { limit: number; before?: number; optimization?: OptimizationStatus },
+): Promise<MediaRow[]> {
+  return db
+    .select()
+    .from(media)
+    .where(
+      and(
+        eq(media.agencyId, agencyId),
+        options.before === undefined ? undefined : lt(media.id, options.before),
+        options.optimization === undefined ? undefined : eq(media.optimization, options.optimization),
+      ),
+    )
+    .orderBy(desc(media.id))
+    .limit(options.limit);
+}
+
+/** The REST media objects of `rows`, with their variants loaded in one statement. */
+export async function representMedia(deps: MediaDeps, rows: MediaRow[]): Promise<RestMedia[]> {
+  const ready = rows.filter((row) => row.optimization === "success").map((row) => row.id);
+  const variants =
+    ready.length === 0 ? [] : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
+  return Promise.all(
+    rows.map(async (row) => {
+      const own = variants.filter((v) => v.mediaId === row.id);
+      const withUrls = await Promise.all(own.map(async (v) => ({ ...v, url: await deps.storage.url(v.key) })));
+      return toRestMedia(row, await deps.storage.url(row.originalKey), withUrls);
+    }),
+  );
+}
+
+export async function representOne(deps: MediaDeps, row: MediaRow): Promise<RestMedia> {
+  const [represented] = await representMedia(deps, [row]);
+  if (!represented) throw new Error("media was not represented");
+  return represented;
+}

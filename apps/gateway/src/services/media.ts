@@ -1,0 +1,140 @@
+import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import {
+  DomainError,
+  decodeCursor,
+  encodeCursor,
+  type OptimizationStatus,
+  planLink,
+  planUnlink,
+  type RestMedia,
+} from "@darkroom/domain";
+import { and, eq, sql } from "drizzle-orm";
+import {
+  findMedia,
+  findMediaByExternalId,
+  type MediaDeps,
+  type MediaRow,
+  pageOfMedia,
+  representMedia,
+  representOne,
+} from "./media-store.ts";
+
+const { media } = schema;
+
+/** A file of the caller's agency; another agency's file answers exactly like a missing one. */
+export async function requireMedia(deps: MediaDeps, agencyId: number, id: number): Promise<MediaRow> {
+  const row = await findMedia(deps.db, agencyId, id);
+  if (!row) throw new DomainError("FILE_NOT_FOUND");
+  return row;
+}
+
+export async function requireMediaByExternalId(deps: MediaDeps, agencyId: number, externalId: string) {
+  const row = await findMediaByExternalId(deps.db, agencyId, externalId);
+  if (!row) throw new DomainError("FILE_NOT_FOUND");
+  return row;
+}
+
+export async function getMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia> {
+  return representOne(deps, await requireMedia(deps, agencyId, id));
+}
+
+export async function getMediaByExternalId(deps: MediaDeps, agencyId: number, externalId: string) {
+  return representOne(deps, await requireMediaByExternalId(deps, agencyId, externalId));
+}
+
+export async function listMedia(
+  deps: MediaDeps,
+  agencyId: number,
+  query: { limit: number; cursor?: string; optimization?: OptimizationStatus },
+): Promise<{ items: RestMedia[]; nextCursor: string | null }> {
+  const before = decodeCursor(query.cursor);
+  const rows = await pageOfMedia(deps.db, agencyId, {
+    limit: query.limit + 1,
+    ...(before === undefined ? {} : { before }),
+    ...(query.optimization === undefined ? {} : { optimization: query.optimization }),
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: await representMedia(deps, page),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+  };
+}
+
+export type MediaSelector = { id: number } | { externalId: string };
+
+/**
+ * Deletes a file at once: its row, its variants and its place in every listing go in one
+ * transaction, together with the job that removes its stored objects (retried until storage answers).
+ */
+export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: MediaSelector) {
+  return deps.db.transaction(async (tx) => {
+    const match = "id" in selector ? eq(media.id, selector.id) : eq(media.externalId, selector.externalId);
+    const [deleted] = await tx
+      .delete(media)
+      .where(and(match, eq(media.agencyId, agencyId)))
+      .returning({ id: media.id, storagePrefix: media.storagePrefix });
+    if (!deleted) throw new DomainError("FILE_NOT_FOUND");
+    await addJob(tx, "remove_objects", { prefixes: [deleted.storagePrefix] });
+    return { mediaId: deleted.id };
+  });
+}
+
+export async function linkExternalId(deps: MediaDeps, agencyId: number, id: number, externalId: string) {
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const [file] = await tx
+        .select({ id: media.id, externalId: media.externalId })
+        .from(media)
+        .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
+        .for("update");
+      if (!file) throw new DomainError("FILE_NOT_FOUND");
+      const [holder] = await tx
+        .select({ id: media.id, externalId: media.externalId })
+        .from(media)
+        .where(and(eq(media.agencyId, agencyId), eq(media.externalId, externalId)));
+      if (planLink(file, externalId, holder ?? null).action === "link") {
+        await tx.update(media).set({ externalId, updatedAt: sql`now()` }).where(eq(media.id, id));
+      }
+      return { mediaId: id, externalId, linked: true as const };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const holder = await findMediaByExternalId(deps.db, agencyId, externalId);
+    throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", holder ? { mediaId: holder.id } : {});
+  }
+}
+
+export async function unlinkExternalId(deps: MediaDeps, agencyId: number, id: number) {
+  return deps.db.transaction(async (tx) => {
+    const [file] = await tx
+      .select({ id: media.id, externalId: media.externalId })
+      .from(media)
+      .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
+      .for("update");
+    if (!file) throw new DomainError("FILE_NOT_FOUND");
+    const { externalId } = planUnlink(file);
+    await tx.update(media).set({ externalId: null, updatedAt: sql`now()` }).where(eq(media.id, id));
+    return { mediaId: id, externalId, unlinked: true as const };
+  });
+}
+
+/** Queues the file's optimization again; the current variants stay until the new set replaces them. */
+export async function reoptimizeMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia> {
+  const row = await deps.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(media)
+      .set({
+        optimization: "pending",
+        optimizationError: null,
+        generation: sql`${media.generation} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
+      .returning();
+    if (!updated) throw new DomainError("FILE_NOT_FOUND");
+    await addJob(tx, "optimize_media", { mediaId: updated.id, generation: updated.generation });
+    return updated;
+  });
+  return representOne(deps, row);
+}

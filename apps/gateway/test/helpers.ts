@@ -1,0 +1,100 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createFilesystemStorage } from "@darkroom/storage";
+import { useTestDatabase } from "../../../test/database.ts";
+import { buildApp } from "../src/app.ts";
+import { createAgency } from "../src/auth/agencies.ts";
+import { parseGatewayConfig } from "../src/env.ts";
+
+export const photosDir = fileURLToPath(new URL("../../../test/fixtures/photos/", import.meta.url));
+
+export function photo(name: string): Promise<Buffer> {
+  return readFile(path.join(photosDir, name));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+      .once("error", reject)
+      .listen(0, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() =>
+          typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+        );
+      });
+  });
+}
+
+/**
+ * A real gateway on a loopback port, over a fresh database and a temporary storage directory.
+ * `env` overrides configuration as the environment would.
+ */
+export async function startGateway(env: Record<string, string> = {}) {
+  const database = await useTestDatabase();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-gateway-"));
+  const port = await freePort();
+  const config = parseGatewayConfig({
+    DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const storage = createFilesystemStorage({
+    root: path.join(dataDir, "objects"),
+    publicUrl: config.publicUrl,
+    signingSecret: "test-signing-secret-0123456789",
+  });
+  const app = await buildApp({ config, db: database.db, sql: database.sql, storage, fileServer: storage });
+  await app.listen({ port, host: "127.0.0.1" });
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    app,
+    baseUrl,
+    config,
+    database,
+    storage,
+    dataDir,
+    /** A new agency and its key, as the CLI makes them. */
+    createAgency: (name = "Agency") => createAgency(database.db, name),
+    /** fetch against the gateway, with the key in `X-API-Key` when given. */
+    request: (route: string, init: RequestInit & { apiKey?: string } = {}) => {
+      const { apiKey, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (apiKey) headers.set("X-API-Key", apiKey);
+      return fetch(`${baseUrl}${route}`, { ...rest, headers });
+    },
+    close: async () => {
+      app.server.closeAllConnections(); // keep-alive sockets of the test's fetches
+      await app.close();
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+/** POST /api/v1/media with a multipart body holding `bytes` (and an external ID when given). */
+export function upload(gateway: Gateway, apiKey: string, bytes: Buffer, externalId?: string, filename = "photo.jpg") {
+  const form = new FormData();
+  if (externalId !== undefined) form.set("externalId", externalId);
+  form.set("file", new Blob([bytes]), filename);
+  return gateway.request("/api/v1/media", { method: "POST", body: form, apiKey });
+}
+
+export function json(body: unknown): RequestInit {
+  return { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
+}
+
+/** The JSON body of a response, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions inspect arbitrary JSON
+export async function body(response: Response): Promise<any> {
+  return response.json();
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revokeApiKey, setAgencyStatus } from "../../src/auth/agencies.ts";
+import { body, type Gateway, startGateway } from "../helpers.ts";
+
+let gateway: Gateway;
+
+beforeAll(async () => {
+  gateway = await startGateway();
+});
+afterAll(() => gateway?.close());
+
+async function expectError(response: Response, status: number, message: string) {
+  expect(response.status).toBe(status);
+  expect(await body(response)).toMatchObject({ statusCode: status, message });
+}
+
+describe("authentication", () => {
+  it("auth: no key answers 401 API key is required", async () => {
+    await expectError(await gateway.request("/api/v1/agency"), 401, "API key is required");
+  });
+
+  it("auth: an unknown key answers 401 Invalid API key", async () => {
+    await expectError(await gateway.request("/api/v1/agency", { apiKey: "drk_unknown" }), 401, "Invalid API key");
+    await expectError(
+      await gateway.request("/api/v1/agency", { headers: { Authorization: "ApiKey drk_unknown" } }),
+      401,
+      "Invalid API key",
+    );
+    await expectError(
+      await gateway.request("/api/v1/agency", { headers: { Authorization: "Bearer something" } }),
+      401,
+      "Invalid API key",
+    );
+  });
+
+  it("auth: both headers answer 400 Multiple authentication methods provided", async () => {
+    const { apiKey } = await gateway.createAgency();
+    const response = await gateway.request("/api/v1/agency", {
+      headers: { Authorization: `ApiKey ${apiKey}`, "X-API-Key": apiKey },
+    });
+    await expectError(response, 400, "Multiple authentication methods provided");
+    expect((await gateway.request("/api/v1/agency", { headers: { Authorization: `ApiKey ${apiKey}` } })).status).toBe(
+      200,
+    );
+  });
+
+  it("auth: a revoked key answers 401 Invalid API key at once", async () => {
+    const { apiKey } = await gateway.createAgency();
+    expect((await gateway.request("/api/v1/agency", { apiKey })).status).toBe(200);
+    expect(await revokeApiKey(gateway.database.db, apiKey)).toBe(true);
+    await expectError(await gateway.request("/api/v1/agency", { apiKey }), 401, "Invalid API key");
+  });
+
+  it("auth: a suspended agency answers 403 Agency is suspended, and works again once activated", async () => {
+    const { agencyId, apiKey } = await gateway.createAgency();
+    await setAgencyStatus(gateway.database.db, agencyId, "suspended");
+    await expectError(await gateway.request("/api/v1/media/1", { apiKey }), 403, "Agency is suspended");
+    await setAgencyStatus(gateway.database.db, agencyId, "active");
+    expect((await gateway.request("/api/v1/agency", { apiKey })).status).toBe(200);
+  });
+
+  it("auth: errors carry the reason phrase and a machine-readable code", async () => {
+    const response = await gateway.request("/api/v1/media");
+    expect(await body(response)).toEqual({
+      statusCode: 401,
+      message: "API key is required",
+      error: "Unauthorized",
+      code: "API_KEY_REQUIRED",
+    });
+  });
+
+  it("keys are stored only as a hash", async () => {
+    const { apiKey } = await gateway.createAgency();
+    const rows = await gateway.database.sql`select key_hash from api_keys`;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.key_hash).not.toContain(apiKey.slice(4));
+  });
+});
+
+describe("GET /agency", () => {
+  it("answers the caller's agency", async () => {
+    const { agencyId, apiKey } = await gateway.createAgency("Rentix Chisinau");
+    const response = await gateway.request("/api/v1/agency", { headers: { Authorization: `ApiKey ${apiKey}` } });
+    expect(response.status).toBe(200);
+    expect(await body(response)).toEqual({ id: agencyId, name: "Rentix Chisinau", status: "active" });
+  });
+});
+
+describe("GET /healthz", () => {
+  it("answers 200 ok without a key while the database answers", async () => {
+    const response = await gateway.request("/healthz");
+    expect(response.status).toBe(200);
+    expect(await body(response)).toEqual({ status: "ok" });
+  });
+});
+
+describe("unknown routes", () => {
+  it("answer 404 with the error body", async () => {
+    const response = await gateway.request("/api/v1/nothing-here");
+    expect(response.status).toBe(404);
+    expect(await body(response)).toMatchObject({ statusCode: 404, error: "Not Found" });
+  });
+});

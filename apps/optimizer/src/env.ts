@@ -1,0 +1,57 @@
+import os from "node:os";
+import { databaseEnvSchema, describeEnvProblems } from "@darkroom/db";
+import { storageEnvSchema } from "@darkroom/storage";
+import { z } from "zod";
+
+const optimizerEnvSchema = z
+  .object({
+    OPTIMIZER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    MAX_INPUT_PIXELS: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000_000),
+    MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2 * 1024 * 1024 * 1024)
+      .default(25 * 1024 * 1024),
+    PUBLIC_URL: z.url().optional(),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .extend(databaseEnvSchema.shape)
+  .extend(storageEnvSchema.shape);
+
+export interface OptimizerConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  cores: number;
+  /** Jobs run at once (default: CPU cores). */
+  concurrency: number;
+  maxInputPixels: number;
+  maxUploadBytes: number;
+  publicUrl: string;
+  logLevel: z.infer<typeof optimizerEnvSchema>["LOG_LEVEL"];
+  storageEnv: z.infer<typeof storageEnvSchema>;
+}
+
+/** Validates the optimizer's environment; throws an Error naming every invalid variable. */
+export function parseOptimizerConfig(env: Record<string, string | undefined>): OptimizerConfig {
+  const parsed = optimizerEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeEnvProblems(parsed.error)}`);
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    cores: Math.max(1, os.availableParallelism()),
+    concurrency: e.OPTIMIZER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+    maxInputPixels: e.MAX_INPUT_PIXELS,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    logLevel: e.LOG_LEVEL,
+    storageEnv: e,
+  };
+}
+
+/** The only place the optimizer reads `process.env`. */
+export function readOptimizerConfig(): OptimizerConfig {
+  return parseOptimizerConfig(process.env);
+}

@@ -1,0 +1,122 @@
+import { type PlannedVariant, variantPlan } from "@darkroom/domain";
+import { encode as encodeBlurhash } from "blurhash";
+import sharp from "sharp";
+
+sharp.cache(false);
+
+/** The image cannot be optimized, whatever the number of tries: the file ends `failed` with this reason. */
+export class UnprocessableImageError extends Error {
+  override name = "UnprocessableImageError";
+}
+
+export interface EncodedVariant extends PlannedVariant {
+  data: Buffer;
+}
+
+export interface OptimizedImage {
+  /** Of the oriented original. */
+  width: number;
+  height: number;
+  blurhash: string;
+  variants: EncodedVariant[];
+}
+
+export interface PipelineOptions {
+  maxInputPixels: number;
+}
+
+type Raw = { data: Buffer; info: sharp.OutputInfo };
+
+const BLURHASH_BOX = 32;
+const WEBP = { quality: 80, effort: 4 } as const;
+
+function orientedSize(meta: sharp.Metadata): { width: number; height: number } {
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new UnprocessableImageError("the image has no dimensions");
+  return { width, height };
+}
+
+function rawInput(raw: Raw) {
+  return sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels } });
+}
+
+async function resizeRaw(raw: Raw, width: number, height: number): Promise<Raw> {
+  if (raw.info.width === width && raw.info.height === height) return raw;
+  return rawInput(raw).resize(width, height, { fit: "fill" }).raw().toBuffer({ resolveWithObject: true });
+}
+
+function encodeWebp(raw: Raw): Promise<Buffer> {
+  return rawInput(raw).webp(WEBP).toBuffer();
+}
+
+/** Explains sharp's and libvips' errors in words a client can act on. */
+function describeDecodeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(text)) return "the image has more pixels than allowed";
+  if (/unsupported image format|bad seek|heif/i.test(text) && /heif|heic/i.test(text)) {
+    return "HEIC images cannot be decoded by this server";
+  }
+  return `the image could not be decoded (${text.split("\n")[0]?.slice(0, 200)})`;
+}
+
+/**
+ * Decodes the original once (with shrink-on-load, oriented, in sRGB, 8 bits), then derives each
+ * smaller variant from the one above it and the blurhash from a ~32 px image.
+ */
+export async function optimizeImage(input: Buffer, options: PipelineOptions): Promise<OptimizedImage> {
+  const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
+  let meta: sharp.Metadata;
+  try {
+    meta = await open().metadata();
+  } catch (error) {
+    throw new UnprocessableImageError(describeDecodeError(error));
+  }
+  const { width, height } = orientedSize(meta);
+  if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > options.maxInputPixels) {
+    throw new UnprocessableImageError(
+      `the image has ${width}x${height} pixels, more than the ${options.maxInputPixels} allowed`,
+    );
+  }
+  const plan = variantPlan(width, height);
+  const largest = plan.at(-1);
+  if (!largest) throw new Error("empty variant plan");
+
+  let top: Raw;
+  try {
+    top = await open()
+      .autoOrient()
+      .resize(largest.width, largest.height, { fit: "fill" })
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new UnprocessableImageError(describeDecodeError(error));
+  }
+
+  const raws: Raw[] = [];
+  let previous = top;
+  for (const variant of [...plan].reverse()) {
+    previous = await resizeRaw(previous, variant.width, variant.height);
+    raws.unshift(previous);
+  }
+  const variants = await Promise.all(
+    plan.map(async (variant, index) => ({ ...variant, data: await encodeWebp(raws[index] as Raw) })),
+  );
+
+  const smallest = raws[0] as Raw;
+  const scale = Math.min(1, BLURHASH_BOX / Math.max(smallest.info.width, smallest.info.height));
+  const tiny = await rawInput(smallest)
+    .resize(
+      Math.max(1, Math.round(smallest.info.width * scale)),
+      Math.max(1, Math.round(smallest.info.height * scale)),
+      {
+        fit: "fill",
+      },
+    )
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const blurhash = encodeBlurhash(new Uint8ClampedArray(tiny.data), tiny.info.width, tiny.info.height, 4, 3);
+  return { width, height, blurhash, variants };
+}

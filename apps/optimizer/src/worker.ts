@@ -1,0 +1,86 @@
+import { EventEmitter } from "node:events";
+import type { Database, Sql } from "@darkroom/db";
+import type { ObjectStorage } from "@darkroom/storage";
+import { type LogFunctionFactory, Logger, type Runner, run, type WorkerEvents } from "graphile-worker";
+import type pino from "pino";
+import sharp from "sharp";
+import type { OptimizerConfig } from "./env.ts";
+import { createRecovery, HEARTBEAT_INTERVAL_MS } from "./recovery.ts";
+import { optimizeMedia } from "./tasks/optimize-media.ts";
+import { removeObjects } from "./tasks/remove-objects.ts";
+
+export interface OptimizerDeps {
+  config: OptimizerConfig;
+  db: Database;
+  sql: Sql;
+  storage: ObjectStorage;
+  databaseUrl: string;
+  log: pino.Logger;
+}
+
+export interface Optimizer {
+  runner: Runner;
+  /** Stops taking jobs, lets running ones finish, and resolves when the worker has stopped. */
+  stop: () => Promise<void>;
+}
+
+function workerLogger(log: pino.Logger): Logger {
+  const factory: LogFunctionFactory = (scope) => (level, message, meta) => {
+    const method = level === "warning" ? "warn" : level;
+    log[method]({ ...scope, ...meta }, message);
+  };
+  return new Logger(factory);
+}
+
+/** libvips threads per job, so that jobs × threads matches the cores without oversubscribing them. */
+export function threadsPerJob(cores: number, concurrency: number): number {
+  return Math.max(1, Math.floor(cores / concurrency));
+}
+
+export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
+  const { config } = deps;
+  sharp.cache(false);
+  sharp.concurrency(threadsPerJob(config.cores, config.concurrency));
+  const context = { db: deps.db, storage: deps.storage, config };
+  const recovery = createRecovery(deps.sql);
+
+  // Our own emitter, so that no worker is created before we listen.
+  const events: WorkerEvents = new EventEmitter();
+  events.on("worker:create", ({ worker }) => {
+    recovery.add(worker.workerId);
+  });
+  events.on("worker:stop", ({ worker }) => {
+    recovery.remove(worker.workerId);
+  });
+  const runner = await run({
+    events,
+    connectionString: deps.databaseUrl,
+    concurrency: config.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    logger: workerLogger(deps.log),
+    taskList: {
+      optimize_media: optimizeMedia(context),
+      remove_objects: removeObjects(context),
+    },
+  });
+
+  const tick = async () => {
+    try {
+      await recovery.heartbeat();
+      const unlocked = await recovery.unlockDeadWorkers();
+      if (unlocked.length > 0) deps.log.warn({ workers: unlocked }, "unlocked the jobs of dead workers");
+    } catch (error) {
+      deps.log.warn({ err: error }, "heartbeat failed");
+    }
+  };
+  await tick();
+  const timer = setInterval(tick, HEARTBEAT_INTERVAL_MS);
+  return {
+    runner,
+    stop: async () => {
+      clearInterval(timer);
+      await runner.stop();
+    },
+  };
+}

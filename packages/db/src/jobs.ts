@@ -1,0 +1,27 @@
+import { type SQL, sql } from "drizzle-orm";
+
+export interface AddJobOptions {
+  maxAttempts?: number;
+  /** A job key replaces a pending job with the same key instead of adding a second one. */
+  jobKey?: string;
+  runAt?: Date;
+}
+
+/** A drizzle database or transaction (postgres.js driver). */
+export type Executor = { execute(query: SQL): PromiseLike<unknown> };
+
+/**
+ * Enqueues a graphile-worker job with `graphile_worker.add_job` on the caller's connection, so the
+ * job commits (or rolls back) together with the rows written in the same transaction.
+ */
+export async function addJob(tx: Executor, task: string, payload: unknown, options: AddJobOptions = {}) {
+  const rows = (await tx.execute(sql`
+    select id from graphile_worker.add_job(
+      ${task},
+      ${JSON.stringify(payload)}::json,
+      max_attempts => ${options.maxAttempts ?? 25},
+      job_key => ${options.jobKey ?? null},
+      run_at => ${options.runAt ?? null}
+    )`)) as Array<{ id: string }>;
+  return Number(rows[0]?.id);
+}

@@ -1,0 +1,32 @@
+import { fileTypeFromBuffer } from "file-type";
+
+/** Image formats we accept, by the MIME type sniffed from their bytes, with the extension we store them under. */
+export const ACCEPTED_IMAGE_TYPES = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/avif": "avif",
+  "image/tiff": "tiff",
+  "image/heic": "heic",
+  "image/heif": "heif",
+} as const;
+
+export type AcceptedImageType = keyof typeof ACCEPTED_IMAGE_TYPES;
+
+/** How many leading bytes sniffing needs. */
+export const SNIFF_BYTES = 4100;
+
+/**
+ * The accepted image type of a file, from its first bytes only (never the client's header or file
+ * name), or null when the bytes are not an image format we accept.
+ */
+export async function sniffImageType(head: Uint8Array): Promise<AcceptedImageType | null> {
+  const detected = await fileTypeFromBuffer(head);
+  if (!detected) return null;
+  return detected.mime in ACCEPTED_IMAGE_TYPES ? (detected.mime as AcceptedImageType) : null;
+}
+
+export function extensionFor(type: AcceptedImageType): string {
+  return ACCEPTED_IMAGE_TYPES[type];
+}

@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/**
+ * The background tasks and their payloads, declared once for the side that enqueues them and the
+ * side that runs them. Payloads are checked at run time: an old job may carry an old shape.
+ */
+export const taskPayloads = {
+  /** Make the variants and blurhash of `mediaId`, for optimization request number `generation`. */
+  optimize_media: z.object({
+    mediaId: z.number().int().positive(),
+    generation: z.number().int().positive().default(1),
+  }),
+  /** Remove stored objects: single keys, and whole per-file prefixes. */
+  remove_objects: z.object({
+    keys: z.array(z.string().min(1)).default([]),
+    prefixes: z.array(z.string().min(1)).default([]),
+  }),
+} as const;
+
+export type TaskName = keyof typeof taskPayloads;
+export type TaskPayload<T extends TaskName> = z.input<(typeof taskPayloads)[T]>;
+export type ParsedTaskPayload<T extends TaskName> = z.output<(typeof taskPayloads)[T]>;
