@@ -18,6 +18,7 @@ export const errorCatalogue = {
   UNSUPPORTED_FILE_TYPE: { status: 415, message: "Unsupported file type" },
   JSON_CONTENT_TYPE_REQUIRED: { status: 415, message: "Content-Type must be application/json" },
   MULTIPART_CONTENT_TYPE_REQUIRED: { status: 415, message: "Content-Type must be multipart/form-data" },
+  ALL_BULK_OPERATIONS_FAILED: { status: 422, message: "All bulk operations failed" },
   TOO_MANY_REQUESTS: { status: 429, message: "Too Many Requests" },
   VALIDATION_FAILED: { status: 400, message: "Validation failed" },
   SERVICE_UNAVAILABLE: { status: 503, message: "Service Unavailable" },
@@ -76,5 +77,5 @@ export interface ErrorBody {
 /** The REST error body of a domain error. */
 export function errorBody(error: DomainError): ErrorBody {
   const message = error instanceof ValidationError ? error.problems : error.message;
-  return { statusCode: error.status, message, error: reasonPhrase(error.status), code: error.code, ...error.details };
+  return { ...error.details, statusCode: error.status, message, error: reasonPhrase(error.status), code: error.code };
 }

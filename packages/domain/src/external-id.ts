@@ -17,7 +17,8 @@ export function externalIdProblems(value: unknown, field = "externalId"): string
   const problems: string[] = [];
   const length = [...value].length;
   if (length < 1 || length > EXTERNAL_ID_MAX_LENGTH) problems.push(`${field} must be 1-255 characters`);
-  if (hasControlCharacter(value)) problems.push(`${field} must not contain control characters`);
+  if (!value.isWellFormed()) problems.push(`${field} must be valid Unicode text`);
+  else if (hasControlCharacter(value)) problems.push(`${field} must not contain control characters`);
   if (value.trim() !== value) problems.push(`${field} must not have leading or trailing spaces`);
   return problems;
 }

@@ -23,8 +23,20 @@ export const SNIFF_BYTES = 4100;
  */
 export async function sniffImageType(head: Uint8Array): Promise<AcceptedImageType | null> {
   const detected = await fileTypeFromBuffer(head);
-  if (!detected) return null;
+  if (!detected) return hasTiffSignature(head) ? "image/tiff" : null;
+  if (detected.mime === "image/apng") return "image/png"; // an animated PNG is a PNG (its first frame is used)
   return detected.mime in ACCEPTED_IMAGE_TYPES ? (detected.mime as AcceptedImageType) : null;
+}
+
+/**
+ * TIFF writers often put the image directory after the pixels, beyond the bytes we sniff; the
+ * signature is then enough, and the decoder has the last word.
+ */
+function hasTiffSignature(head: Uint8Array): boolean {
+  const [a, b, c, d] = head;
+  return (
+    (a === 0x49 && b === 0x49 && c === 0x2a && d === 0x00) || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2a)
+  );
 }
 
 export function extensionFor(type: AcceptedImageType): string {

@@ -18,7 +18,7 @@ export const PAGE_SIZE = { default: 20, min: 1, max: 100 } as const;
 export function parseLimit(value: unknown): number {
   if (value === undefined || value === "") return PAGE_SIZE.default;
   const text = String(value);
-  if (!/^[0-9]{1,4}$/.test(text) || Number(text) < PAGE_SIZE.min || Number(text) > PAGE_SIZE.max) {
+  if (!/^[1-9][0-9]{0,2}$/.test(text) || Number(text) < PAGE_SIZE.min || Number(text) > PAGE_SIZE.max) {
     throw new ValidationError([`limit must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`]);
   }
   return Number(text);

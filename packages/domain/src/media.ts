@@ -1,5 +1,4 @@
 import type { OptimizationStatus } from "./optimization.ts";
-import { VARIANT_SIZES } from "./variants.ts";
 
 export interface MediaRecord {
   id: number;
@@ -45,7 +44,7 @@ export interface RestMedia {
   createdAt: string;
 }
 
-const sizeOrder = (variantSize: string) => VARIANT_SIZES.indexOf(Number(variantSize) as (typeof VARIANT_SIZES)[number]);
+const sizeOrder = (variantSize: string) => Number(variantSize);
 
 /**
  * The media object of the REST contract (the seed's fields first, then additive ones).
