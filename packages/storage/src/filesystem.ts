@@ -72,8 +72,9 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
       await mkdir(tempDir, { recursive: true });
       const temp = path.join(tempDir, `${randomUUID()}.part`);
       try {
-        if (Buffer.isBuffer(body)) await writeFile(temp, body, { flag: "wx" });
-        else {
+        if (Buffer.isBuffer(body)) {
+          await writeFile(temp, body, { flag: "wx" });
+        } else {
           // Opened before streaming so the file surely exists when a failed write is cleaned up below.
           const file = await open(temp, "wx");
           await pipeline(body, exactLength(key, putOptions.size), file.createWriteStream());

@@ -1,0 +1,80 @@
+/**
+ * `pnpm bench:upload-memory [concurrency]`: how much a gateway's memory grows while it takes
+ * 20 MB uploads. Starts a real gateway process, uploads a 20 MB JPEG `concurrency` times at once
+ * (default 1, then 10) and prints its RSS before and its peak RSS after (VmHWM).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const MB = 1024 * 1024;
+
+function memory(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+async function waitForHealth(url: string) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("gateway did not start");
+}
+
+async function uploadOnce(url: string, apiKey: string, bytes: Buffer): Promise<number> {
+  const form = new FormData();
+  form.set("file", new Blob([bytes]), "big.jpg");
+  const response = await fetch(`${url}/api/v1/media`, { method: "POST", body: form, headers: { "X-API-Key": apiKey } });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function main() {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
+  const database = await resolveDatabase(process.env.DATABASE_URL, path.join(root, ".data"));
+  await migrateDatabase(database.url);
+  const { db, close } = createDb(database.url, { max: 2 });
+  const { apiKey } = await createAgency(db, "bench");
+  const port = 4700 + Math.floor(Math.random() * 200);
+  const url = `http://127.0.0.1:${port}`;
+  const gateway: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" },
+    stdio: "inherit",
+  });
+  try {
+    await waitForHealth(url);
+    const photo = readFileSync(path.join(root, "test/fixtures/photos/sunset_by_Aitzol_Berasategi.jpg"));
+    const twentyMb = Buffer.concat([photo, Buffer.alloc(20 * MB - photo.length)]);
+    // Warm up (first-request compilation and lazy imports are not the upload's cost).
+    for (let i = 0; i < 3; i++) await uploadOnce(url, apiKey, photo);
+    for (const concurrency of process.argv[2] ? [Number(process.argv[2])] : [1, 10]) {
+      const before = memory(gateway.pid as number);
+      const started = performance.now();
+      const statuses = await Promise.all(Array.from({ length: concurrency }, () => uploadOnce(url, apiKey, twentyMb)));
+      const after = memory(gateway.pid as number);
+      console.log(
+        `${concurrency} x 20 MB upload(s): statuses ${[...new Set(statuses)].join(",")}, ` +
+          `${((performance.now() - started) / 1000).toFixed(2)} s; gateway RSS before ${before.rss.toFixed(1)} MB, ` +
+          `peak ${after.peak.toFixed(1)} MB: +${(after.peak - before.rss).toFixed(1)} MB`,
+      );
+    }
+  } finally {
+    gateway.kill("SIGTERM");
+    await close();
+    await database.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
