@@ -1,6 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { access, type FileHandle, lstat, mkdir, open, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import {
+  access,
+  copyFile,
+  type FileHandle,
+  lstat,
+  mkdir,
+  open,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -79,6 +91,24 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
           const file = await open(temp, "wx");
           await pipeline(body, exactLength(key, putOptions.size), file.createWriteStream());
         }
+        await moveIntoPlace(temp, target);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+    },
+
+    async putFile(key, filePath, putOptions) {
+      const target = pathFor(key);
+      assertValidSize(key, putOptions.size);
+      assertValidContentType(putOptions.contentType);
+      await mkdir(tempDir, { recursive: true });
+      const temp = path.join(tempDir, `${randomUUID()}.part`);
+      try {
+        // A kernel-side copy: the bytes never pass through this process's memory.
+        await copyFile(filePath, temp, constants.COPYFILE_EXCL);
+        const { size } = await stat(temp);
+        if (size !== putOptions.size) throw new ObjectSizeMismatchError(key, putOptions.size, size);
         await moveIntoPlace(temp, target);
       } catch (error) {
         await rm(temp, { force: true });

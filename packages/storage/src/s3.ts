@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -111,8 +112,12 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     }
   }
 
-  return {
+  const storage: S3Storage = {
     driver: "s3",
+
+    async putFile(key, filePath, putOptions) {
+      await storage.put(key, createReadStream(filePath), putOptions);
+    },
 
     async put(key, body, putOptions) {
       assertValidKey(key);
@@ -204,6 +209,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       await client.send(new HeadBucketCommand({ Bucket: bucket }));
     },
   };
+  return storage;
 }
 
 /** NoSuchKey from GetObject, or the bodiless 404 of HeadObject. */

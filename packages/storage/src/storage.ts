@@ -20,6 +20,8 @@ export interface PresignedPut {
 
 export interface ObjectStorage {
   put(key: string, body: Readable | Buffer, options: PutOptions): Promise<void>;
+  /** Stores the local file at `filePath` (which must be `options.size` bytes long) under `key`. */
+  putFile(key: string, filePath: string, options: PutOptions): Promise<void>;
   /** Throws ObjectNotFoundError when there is no object at `key`. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<StoredObject | null>;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidKeyError, ObjectNotFoundError, ObjectSizeMismatchError, type ObjectStorage } from "../src/storage.ts";
 import { chunkedStream, lingeringStream, patternBytes, readAll } from "./support/bytes.ts";
@@ -39,6 +42,23 @@ export function describeStorageContract(name: string, setup: () => Promise<Stora
         size: bytes.length,
       });
       expect((await readAll(await storage().get("roundtrip/stream.png"))).equals(bytes)).toBe(true);
+    });
+
+    it("putFile stores a local file byte for byte, and refuses one of another size", async () => {
+      const bytes = patternBytes(700_001, 3);
+      const dir = await mkdtemp(path.join(os.tmpdir(), "darkroom-putfile-"));
+      const file = path.join(dir, "upload");
+      await writeFile(file, bytes);
+      try {
+        await storage().putFile("roundtrip/file.jpg", file, { contentType: "image/jpeg", size: bytes.length });
+        expect((await readAll(await storage().get("roundtrip/file.jpg"))).equals(bytes)).toBe(true);
+        await expect(
+          storage().putFile("roundtrip/short.jpg", file, { contentType: "image/jpeg", size: bytes.length + 1 }),
+        ).rejects.toThrow();
+        expect(await storage().head("roundtrip/short.jpg")).toBeNull();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("stores an empty object", async () => {

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { addJob, isUniqueViolation, schema } from "@darkroom/db";
 import { DomainError, extensionFor, planUpload, type RestMedia, sniffImageType } from "@darkroom/domain";
 import { and, eq } from "drizzle-orm";
@@ -52,7 +51,7 @@ export async function storeUpload(
 
   const storagePrefix = newStoragePrefix();
   const originalKey = `${storagePrefix}/original.${extensionFor(contentType)}`;
-  await deps.storage.put(originalKey, createReadStream(file.path), { contentType, size: file.size });
+  await deps.storage.putFile(originalKey, file.path, { contentType, size: file.size });
   try {
     const row = await deps.db.transaction(async (tx) => {
       const [inserted] = await tx
