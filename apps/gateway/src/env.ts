@@ -1,5 +1,6 @@
 import os from "node:os";
 import { databaseEnvSchema, describeEnvProblems } from "@darkroom/db";
+import { parseHostList } from "@darkroom/domain";
 import { storageEnvSchema } from "@darkroom/storage";
 import { z } from "zod";
 
@@ -18,6 +19,7 @@ const gatewayEnvSchema = z
       .default(25 * MiB),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
     UPLOAD_SIGNING_SECRET: z.string().min(16).optional(),
+    OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .extend(databaseEnvSchema.shape)
@@ -26,6 +28,8 @@ const gatewayEnvSchema = z
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 export interface GatewayConfig {
+  /** Hosts that URL imports and webhooks may reach even on private addresses. */
+  outboundAllowHosts: string[];
   databaseUrl: string | undefined;
   dataDir: string;
   port: number;
@@ -46,6 +50,7 @@ export function parseGatewayConfig(env: Record<string, string | undefined>): Gat
   if (!parsed.success) throw new Error(`Invalid configuration: ${describeEnvProblems(parsed.error)}`);
   const e = parsed.data;
   return {
+    outboundAllowHosts: parseHostList(e.OUTBOUND_ALLOW_HOSTS),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     port: e.PORT,

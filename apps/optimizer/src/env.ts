@@ -1,5 +1,6 @@
 import os from "node:os";
 import { databaseEnvSchema, describeEnvProblems } from "@darkroom/db";
+import { parseHostList } from "@darkroom/domain";
 import { storageEnvSchema } from "@darkroom/storage";
 import { z } from "zod";
 
@@ -15,12 +16,15 @@ const optimizerEnvSchema = z
       .default(25 * 1024 * 1024),
     PUBLIC_URL: z.url().optional(),
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .extend(databaseEnvSchema.shape)
   .extend(storageEnvSchema.shape);
 
 export interface OptimizerConfig {
+  /** Hosts that URL imports and webhooks may reach even on private addresses. */
+  outboundAllowHosts: string[];
   databaseUrl: string | undefined;
   dataDir: string;
   cores: number;
@@ -39,6 +43,7 @@ export function parseOptimizerConfig(env: Record<string, string | undefined>): O
   if (!parsed.success) throw new Error(`Invalid configuration: ${describeEnvProblems(parsed.error)}`);
   const e = parsed.data;
   return {
+    outboundAllowHosts: parseHostList(e.OUTBOUND_ALLOW_HOSTS),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     cores: Math.max(1, os.availableParallelism()),

@@ -28,7 +28,11 @@ export interface PipelineOptions {
 type Raw = { data: Buffer; info: sharp.OutputInfo };
 
 const BLURHASH_BOX = 32;
-const WEBP = { quality: 80, effort: 4 } as const;
+/**
+ * WebP settings of every variant. Effort 2 encodes about 3x faster than the default 4 for files about
+ * 4% larger at the same quality (measured on the test photos at 1024 px).
+ */
+export const WEBP_OPTIONS = { quality: 80, effort: 2 } as const;
 
 function orientedSize(meta: sharp.Metadata): { width: number; height: number } {
   const width = meta.autoOrient?.width ?? meta.width;
@@ -47,16 +51,21 @@ async function resizeRaw(raw: Raw, width: number, height: number): Promise<Raw> 
 }
 
 function encodeWebp(raw: Raw): Promise<Buffer> {
-  return rawInput(raw).webp(WEBP).toBuffer();
+  return rawInput(raw).webp(WEBP_OPTIONS).toBuffer();
+}
+
+const HEIC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis"]);
+
+/** A HEIC (HEVC-coded HEIF) file, from its `ftyp` box: this sharp build can read AVIF but not HEIC. */
+function isHeic(input: Buffer): boolean {
+  return input.toString("latin1", 4, 8) === "ftyp" && HEIC_BRANDS.has(input.toString("latin1", 8, 12));
 }
 
 /** Explains sharp's and libvips' errors in words a client can act on. */
-function describeDecodeError(error: unknown): string {
+function describeDecodeError(error: unknown, input: Buffer): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(text)) return "the image has more pixels than allowed";
-  if (/unsupported image format|bad seek|heif/i.test(text) && /heif|heic/i.test(text)) {
-    return "HEIC images cannot be decoded by this server";
-  }
+  if (isHeic(input)) return "HEIC images cannot be decoded by this server";
   return `the image could not be decoded (${text.split("\n")[0]?.slice(0, 200)})`;
 }
 
@@ -70,7 +79,7 @@ export async function optimizeImage(input: Buffer, options: PipelineOptions): Pr
   try {
     meta = await open().metadata();
   } catch (error) {
-    throw new UnprocessableImageError(describeDecodeError(error));
+    throw new UnprocessableImageError(describeDecodeError(error, input));
   }
   const { width, height } = orientedSize(meta);
   if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > options.maxInputPixels) {
@@ -91,7 +100,7 @@ export async function optimizeImage(input: Buffer, options: PipelineOptions): Pr
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new UnprocessableImageError(describeDecodeError(error));
+    throw new UnprocessableImageError(describeDecodeError(error, input));
   }
 
   const raws: Raw[] = [];

@@ -9,6 +9,7 @@ export const errorCatalogue = {
   MULTIPLE_AUTH_METHODS: { status: 400, message: "Multiple authentication methods provided" },
   AGENCY_SUSPENDED: { status: 403, message: "Agency is suspended" },
   FILE_NOT_FOUND: { status: 404, message: "File not found" },
+  JOB_NOT_FOUND: { status: 404, message: "Job not found" },
   ROUTE_NOT_FOUND: { status: 404, message: "Route not found" },
   EXTERNAL_ID_ALREADY_LINKED: { status: 409, message: "External ID already linked" },
   FILE_ALREADY_HAS_EXTERNAL_ID: { status: 409, message: "File already has external ID" },

@@ -70,3 +70,18 @@ export function planUpload(sha256: string, holder: UploadHolder | null): UploadP
   if (holder.sha256 === sha256) return { action: "reuse", mediaId: holder.id };
   throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", { mediaId: holder.id });
 }
+
+export interface ImportHolder {
+  id: number;
+  sourceUrl: string | null;
+}
+
+/**
+ * The same rule for URL imports: an external ID already linked is refused, except a retry of the
+ * import of the same URL, which answers with the existing file.
+ */
+export function planImport(url: string, holder: ImportHolder | null): UploadPlan {
+  if (!holder) return { action: "create" };
+  if (holder.sourceUrl === url) return { action: "reuse", mediaId: holder.id };
+  throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", { mediaId: holder.id });
+}

@@ -10,6 +10,13 @@ export const taskPayloads = {
     mediaId: z.number().int().positive(),
     generation: z.number().int().positive().default(1),
   }),
+  /** Download the original of an imported file (`mediaId`) for the client job `jobId`, then optimize it. */
+  import_media: z.object({
+    mediaId: z.number().int().positive(),
+    jobId: z.number().int().positive(),
+  }),
+  /** Remove direct uploads that were never completed, with their objects. */
+  cleanup_expired_uploads: z.object({}).passthrough(),
   /** Remove stored objects: single keys, and whole per-file prefixes. */
   remove_objects: z.object({
     keys: z.array(z.string().min(1)).default([]),

@@ -69,7 +69,18 @@ describe("remove_objects payload", () => {
 });
 
 describe("taskPayloads", () => {
-  it("taskPayloads: the tasks are optimize_media and remove_objects", () => {
-    expect(Object.keys(taskPayloads).sort()).toEqual(["optimize_media", "remove_objects"]);
+  it("taskPayloads: the tasks are the optimizer's four", () => {
+    expect(Object.keys(taskPayloads).sort()).toEqual([
+      "cleanup_expired_uploads",
+      "import_media",
+      "optimize_media",
+      "remove_objects",
+    ]);
+  });
+
+  it("import_media: needs a positive mediaId and jobId", () => {
+    expect(taskPayloads.import_media.parse({ mediaId: 3, jobId: 9 })).toEqual({ mediaId: 3, jobId: 9 });
+    expect(taskPayloads.import_media.safeParse({ mediaId: 3 }).success).toBe(false);
+    expect(taskPayloads.import_media.safeParse({ mediaId: -1, jobId: 1 }).success).toBe(false);
   });
 });

@@ -1,0 +1,84 @@
+import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import { DomainError, parseOutboundUrl, planImport } from "@darkroom/domain";
+import { and, eq } from "drizzle-orm";
+import { requireMedia } from "./media.ts";
+import type { MediaDeps } from "./media-store.ts";
+import { representOne } from "./media-store.ts";
+import { assertReachable } from "./outbound.ts";
+import { newStoragePrefix } from "./upload.ts";
+
+const { media, clientJobs } = schema;
+
+export interface ImportDeps extends MediaDeps {
+  outboundAllowHosts: readonly string[];
+}
+
+export type ImportResult =
+  | { status: 202; body: { mediaId: number; status: "pending"; externalId: string | null; jobId: number } }
+  | { status: 200; body: Awaited<ReturnType<typeof representOne>> };
+
+async function holderOf(deps: ImportDeps, agencyId: number, externalId: string) {
+  const [holder] = await deps.db
+    .select({ id: media.id, sourceUrl: media.sourceUrl })
+    .from(media)
+    .where(and(eq(media.agencyId, agencyId), eq(media.externalId, externalId)));
+  return holder ?? null;
+}
+
+/**
+ * Queues the import of an image from a URL: the file (pending), its client job and the download
+ * job are written in one transaction; the optimizer downloads with the upload's limits.
+ * Until the download ends, the file shows size 0 and `application/octet-stream`.
+ */
+export async function importFromUrl(
+  deps: ImportDeps,
+  agencyId: number,
+  input: { url: unknown; externalId: string | undefined },
+): Promise<ImportResult> {
+  const url = parseOutboundUrl(input.url).toString();
+  const { externalId } = input;
+  const retry = async (): Promise<ImportResult | undefined> => {
+    if (externalId === undefined) return undefined;
+    const plan = planImport(url, await holderOf(deps, agencyId, externalId));
+    if (plan.action !== "reuse") return undefined;
+    return { status: 200, body: await representOne(deps, await requireMedia(deps, agencyId, plan.mediaId)) };
+  };
+  const existing = await retry();
+  if (existing) return existing;
+  await assertReachable(new URL(url), deps.outboundAllowHosts);
+
+  const storagePrefix = newStoragePrefix();
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const [file] = await tx
+        .insert(media)
+        .values({
+          agencyId,
+          externalId: externalId ?? null,
+          size: 0,
+          contentType: "application/octet-stream",
+          sha256: "",
+          storagePrefix,
+          originalKey: `${storagePrefix}/original`,
+          sourceUrl: url,
+        })
+        .returning({ id: media.id });
+      if (!file) throw new Error("media row was not inserted");
+      const [job] = await tx
+        .insert(clientJobs)
+        .values({ agencyId, type: "import_media", mediaId: file.id })
+        .returning({ id: clientJobs.id });
+      if (!job) throw new Error("job row was not inserted");
+      await addJob(tx, "import_media", { mediaId: file.id, jobId: job.id }, { maxAttempts: 3 });
+      return {
+        status: 202 as const,
+        body: { mediaId: file.id, status: "pending" as const, externalId: externalId ?? null, jobId: job.id },
+      };
+    });
+  } catch (error) {
+    if (externalId === undefined || !isUniqueViolation(error)) throw error;
+    const reused = await retry();
+    if (reused) return reused;
+    throw new DomainError("EXTERNAL_ID_ALREADY_LINKED");
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `pnpm bench:optimizer [images]`: end-to-end optimization throughput of the running service (uploads
+ * over HTTP until every file is `success`), next to two in-process baselines measured in the same run:
+ *   bare  — our sharp pipeline alone (decode once, derive smaller sizes, blurhash from ~32 px), as
+ *           many images at once as cores;
+ *   naive — one decode of the original per output (three sizes and the blurhash), same parallelism.
+ * Then the latency of one ~20 MP JPEG from upload to `success` on the idle service, next to the bare
+ * pipeline's time for the same photo.
+ */
+import os from "node:os";
+import { encode as encodeBlurhash } from "blurhash";
+import sharp from "sharp";
+import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
+import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
+import { benchPhotos, memoryOf, startService } from "./service.ts";
+
+const cores = os.availableParallelism();
+const count = Math.min(Math.max(Number(process.argv[2] ?? 48), 1), 1000);
+const photos = benchPhotos();
+const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
+const MAX_INPUT_PIXELS = 100_000_000;
+sharp.concurrency(threadsPerJob(cores, cores));
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+}
+
+async function naivePipeline(input: Buffer) {
+  for (const size of [128, 512, 1024]) {
+    await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
+      .autoOrient()
+      .resize(size, size, { fit: "inside", withoutEnlargement: true })
+      .webp(WEBP_OPTIONS)
+      .toBuffer();
+  }
+  const tiny = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
+    .autoOrient()
+    .resize(32, 32, { fit: "inside" })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  encodeBlurhash(new Uint8ClampedArray(tiny.data), tiny.info.width, tiny.info.height, 4, 3);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function main() {
+  console.log(`machine: ${os.cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  console.log(`photos: ${photos.map((p) => p.name).join(", ")}; ${count} images, ${cores} at once\n`);
+
+  const bare = await timed(() => pool(images, cores, (b) => optimizeImage(b, { maxInputPixels: MAX_INPUT_PIXELS })));
+  const barePeak = memoryOf(process.pid).peakMb;
+  const naive = await timed(() => pool(images, cores, naivePipeline));
+
+  const service = await startService();
+  try {
+    const finished = new Map<number, string>();
+    const waiters = new Map<number, () => void>();
+    await service.sql.listen("media_updated", (payload) => {
+      const { id, optimization } = JSON.parse(payload) as { id: number; optimization: string };
+      if (optimization === "success" || optimization === "failed") {
+        finished.set(id, optimization);
+        waiters.get(id)?.();
+      }
+    });
+    const done = (id: number) =>
+      new Promise<void>((resolve) => (finished.has(id) ? resolve() : waiters.set(id, resolve)));
+
+    // Uploads go in as fast as the gateway takes them (as many at once as cores); the clock stops
+    // when the last file is optimized.
+    const endToEnd = await timed(async () => {
+      const ids: number[] = [];
+      await pool(images, cores, async (bytes) => {
+        const { status, id } = await service.upload(bytes);
+        if (status !== 201) throw new Error(`upload answered ${status}`);
+        ids.push(id);
+      });
+      await Promise.all(ids.map(done));
+    });
+    const failed = [...finished.values()].filter((s) => s !== "success").length;
+    const optimizerPeak = memoryOf(service.children.optimizer.pid as number).peakMb;
+    const gatewayPeak = memoryOf(service.children.gateway.pid as number).peakMb;
+
+    const largest = [...photos]
+      .filter((p) => /\.jpe?g$/i.test(p.name))
+      .sort((a, b) => b.bytes.length - a.bytes.length)[0];
+    if (!largest) throw new Error("no JPEG photo");
+    const meta = await sharp(largest.bytes).metadata();
+    const bareSingle: number[] = [];
+    const serviceSingle: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      bareSingle.push(await timed(() => optimizeImage(largest.bytes, { maxInputPixels: MAX_INPUT_PIXELS })));
+      await new Promise((r) => setTimeout(r, 300));
+      serviceSingle.push(
+        await timed(async () => {
+          const { id } = await service.upload(largest.bytes);
+          await done(id);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+    }
+
+    const rate = (seconds: number) => count / seconds;
+    const row = (name: string, seconds: number, extra = "") =>
+      console.log(
+        `${name.padEnd(34)} ${rate(seconds).toFixed(2).padStart(7)} images/s  ${seconds.toFixed(2)} s ${extra}`,
+      );
+    row("bare pipeline (in process)", bare, `peak RSS ${barePeak.toFixed(0)} MB (bench process)`);
+    row("naive pipeline (decode per size)", naive);
+    row(
+      "end to end (HTTP upload → success)",
+      endToEnd,
+      `optimizer peak RSS ${optimizerPeak.toFixed(0)} MB, gateway ${gatewayPeak.toFixed(0)} MB` +
+        (failed > 0 ? `, ${failed} FAILED` : ""),
+    );
+    console.log(
+      `\nend to end / bare:  ${(bare / endToEnd).toFixed(2)}x  (target ≥ 0.90)\n` +
+        `end to end / naive: ${(naive / endToEnd).toFixed(2)}x  (target ≥ 2.00)`,
+    );
+    const [b, s] = [median(bareSingle), median(serviceSingle)];
+    console.log(
+      `\none ${largest.name} (${meta.width}x${meta.height}, ${(((meta.width ?? 0) * (meta.height ?? 0)) / 1e6).toFixed(1)} MP), median of 5:\n` +
+        `  bare pipeline ${(b * 1000).toFixed(0)} ms; upload → success on the idle service ${(s * 1000).toFixed(0)} ms: ` +
+        `${(s / b).toFixed(2)}x  (target ≤ 1.30)`,
+    );
+  } finally {
+    await service.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,126 @@
+/** Shared by the benchmarks: a fresh database, and the real gateway and optimizer processes over it. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import postgres from "postgres";
+import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Real photos: `../shared/photos` when present, else the project's fixtures. */
+export function benchPhotos(): { name: string; bytes: Buffer }[] {
+  const shared = path.resolve(root, "../shared/photos");
+  const dir = existsSync(shared) ? shared : path.join(root, "test/fixtures/photos");
+  return readdirSync(dir)
+    .filter((name) => /\.(jpe?g|png)$/i.test(name))
+    .sort()
+    .map((name) => ({ name, bytes: readFileSync(path.join(dir, name)) }));
+}
+
+export function memoryOf(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rssMb: field("VmRSS"), peakMb: field("VmHWM") };
+}
+
+async function waitForHealth(url: string) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the gateway did not start");
+}
+
+/** Starts gateway and optimizer processes over a new database; `stop` removes everything. */
+export async function startService(env: Record<string, string> = {}) {
+  const server = await resolveDatabase(process.env.DATABASE_URL, path.join(root, ".data"));
+  const name = `darkroom_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  await migrateDatabase(databaseUrl);
+  const { db, sql, close } = createDb(databaseUrl, { max: 4 });
+  const { apiKey } = await createAgency(db, "bench");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
+  const port = 4700 + Math.floor(Math.random() * 200);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const children: Record<"gateway" | "optimizer", ChildProcess> = {} as never;
+  for (const app of ["gateway", "optimizer"] as const) {
+    children[app] = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        PUBLIC_URL: baseUrl,
+        LOG_LEVEL: "warn",
+        ...env,
+      },
+      stdio: "inherit",
+    });
+  }
+  await waitForHealth(baseUrl);
+  return {
+    baseUrl,
+    apiKey,
+    sql,
+    children,
+    /** POSTs one multipart upload with node:http (a prebuilt body: the client stays cheap). */
+    upload: (bytes: Buffer) => uploadRaw(baseUrl, apiKey, bytes),
+    stop: async () => {
+      for (const child of Object.values(children)) child.kill("SIGTERM");
+      await Promise.all(Object.values(children).map((c) => new Promise((r) => c.once("exit", r))));
+      await close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function uploadRaw(baseUrl: string, apiKey: string, bytes: Buffer): Promise<{ status: number; id: number }> {
+  const boundary = `----darkroom${randomBytes(8).toString("hex")}`;
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo"\r\n` +
+        "Content-Type: application/octet-stream\r\n\r\n",
+    ),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${baseUrl}/api/v1/media`,
+      {
+        method: "POST",
+        headers: {
+          "X-API-Key": apiKey,
+          "Content-Type": `multipart/form-data; boundary=${boundary}`,
+          "Content-Length": body.length,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number };
+          resolve({ status: res.statusCode ?? 0, id: parsed.id });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
