@@ -54,6 +54,9 @@ export interface FilesystemStorage extends ObjectStorage {
 /** Where partial writes live until they are renamed into place; never a valid key prefix. */
 const TEMP_DIR = ".tmp";
 
+/** Objects are read in 1 MiB chunks: fewer round trips through the event loop for whole-file reads. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /**
  * Objects are files under `root/<key>`. The content type is implied by the key's extension
  * (see contentTypeForKey), so `PutOptions.contentType` is not stored.
@@ -119,7 +122,7 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
     async get(key) {
       const opened = await openFile(pathFor(key));
       if (!opened) throw new ObjectNotFoundError(key);
-      return opened.handle.createReadStream();
+      return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     },
 
     async head(key) {
