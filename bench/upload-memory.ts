@@ -33,7 +33,7 @@ async function waitForHealth(url: string) {
 
 async function uploadOnce(url: string, apiKey: string, bytes: Buffer): Promise<number> {
   const form = new FormData();
-  form.set("file", new Blob([bytes]), "big.jpg");
+  form.set("file", new Blob([new Uint8Array(bytes)]), "big.jpg");
   const response = await fetch(`${url}/api/v1/media`, { method: "POST", body: form, headers: { "X-API-Key": apiKey } });
   await response.arrayBuffer();
   return response.status;

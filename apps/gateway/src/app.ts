@@ -9,7 +9,9 @@ import { registerErrorHandling } from "./http/errors.ts";
 import { agencyRoutes } from "./routes/agency.ts";
 import { type FileServer, fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { ingestRoutes } from "./routes/ingest.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -18,6 +20,8 @@ export interface GatewayDeps {
   storage: ObjectStorage;
   /** Present when files are stored on the local filesystem and served by the gateway itself. */
   fileServer?: FileServer;
+  /** Signs the filesystem driver's direct-upload URLs (present with `fileServer`). */
+  uploadSigningSecret?: string;
 }
 
 declare module "fastify" {
@@ -64,6 +68,13 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { sql: deps.sql });
   if (deps.fileServer) await app.register(fileRoutes, { fileServer: deps.fileServer });
+  if (deps.uploadSigningSecret) {
+    await app.register(uploadRoutes, {
+      storage: deps.storage,
+      signingSecret: deps.uploadSigningSecret,
+      maxUploadBytes: deps.config.maxUploadBytes,
+    });
+  }
 
   await app.register(
     async (api) => {
@@ -79,6 +90,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       });
       await api.register(agencyRoutes);
       await api.register(mediaRoutes, { db: deps.db, storage: deps.storage, tmpDir: deps.config.tmpDir });
+      await api.register(ingestRoutes, {
+        db: deps.db,
+        storage: deps.storage,
+        outboundAllowHosts: deps.config.outboundAllowHosts,
+        maxUploadBytes: deps.config.maxUploadBytes,
+      });
     },
     { prefix: "/api/v1" },
   );

@@ -8,8 +8,7 @@ async function main() {
   const database = await resolveDatabase(config.databaseUrl, config.dataDir);
   await migrateDatabase(database.url);
   const { db, sql, close } = createDb(database.url, { max: 20 });
-  const { storage, fileServer } = await createGatewayStorage(config);
-  const app = await buildApp({ config, db, sql, storage, ...(fileServer ? { fileServer } : {}) });
+  const app = await buildApp({ config, db, sql, ...(await createGatewayStorage(config)) });
   await app.listen({ port: config.port, host: config.host });
 
   let stopping = false;

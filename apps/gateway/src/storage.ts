@@ -24,12 +24,14 @@ async function uploadSigningSecret(config: GatewayConfig): Promise<string> {
 
 export async function createGatewayStorage(
   config: GatewayConfig,
-): Promise<{ storage: ObjectStorage; fileServer?: FileServer }> {
+): Promise<{ storage: ObjectStorage; fileServer?: FileServer; uploadSigningSecret?: string }> {
+  const signingSecret = await uploadSigningSecret(config);
   const created = createStorage({
     env: config.storageEnv,
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
-    signingSecret: await uploadSigningSecret(config),
+    signingSecret,
   });
-  return { storage: created, ...(created.driver === "filesystem" ? { fileServer: created } : {}) };
+  if (created.driver !== "filesystem") return { storage: created };
+  return { storage: created, fileServer: created, uploadSigningSecret: signingSecret };
 }

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createFilesystemStorage } from "@darkroom/storage";
+import { createFilesystemStorage, type ObjectStorage } from "@darkroom/storage";
 import { useTestDatabase } from "../../../test/database.ts";
 import { buildApp } from "../src/app.ts";
 import { createAgency } from "../src/auth/agencies.ts";
@@ -30,10 +30,13 @@ async function freePort(): Promise<number> {
 
 /**
  * A real gateway on a loopback port, over a fresh database and a temporary storage directory.
- * `env` overrides configuration as the environment would.
+ * `env` overrides configuration as the environment would; `onQuery` sees every SQL statement sent.
  */
-export async function startGateway(env: Record<string, string> = {}) {
-  const database = await useTestDatabase();
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: { onQuery?: (query: string) => void; storage?: ObjectStorage } = {},
+) {
+  const database = await useTestDatabase({ ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-gateway-"));
   const port = await freePort();
   const config = parseGatewayConfig({
@@ -45,12 +48,20 @@ export async function startGateway(env: Record<string, string> = {}) {
     LOG_LEVEL: "silent",
     ...env,
   });
-  const storage = createFilesystemStorage({
+  const filesystem = createFilesystemStorage({
     root: path.join(dataDir, "objects"),
     publicUrl: config.publicUrl,
     signingSecret: "test-signing-secret-0123456789",
   });
-  const app = await buildApp({ config, db: database.db, sql: database.sql, storage, fileServer: storage });
+  // Another storage (S3 through s3rver) when given; else files under dataDir, served by the gateway.
+  const storage: ObjectStorage = options.storage ?? filesystem;
+  const app = await buildApp({
+    config,
+    db: database.db,
+    sql: database.sql,
+    storage,
+    ...(options.storage ? {} : { fileServer: filesystem, uploadSigningSecret: "test-signing-secret-0123456789" }),
+  });
   await app.listen({ port, host: "127.0.0.1" });
   const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -85,7 +96,7 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 export function upload(gateway: Gateway, apiKey: string, bytes: Buffer, externalId?: string, filename = "photo.jpg") {
   const form = new FormData();
   if (externalId !== undefined) form.set("externalId", externalId);
-  form.set("file", new Blob([bytes]), filename);
+  form.set("file", new Blob([new Uint8Array(bytes)]), filename);
   return gateway.request("/api/v1/media", { method: "POST", body: form, apiKey });
 }
 

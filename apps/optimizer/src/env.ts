@@ -16,6 +16,7 @@ const optimizerEnvSchema = z
       .default(25 * 1024 * 1024),
     PUBLIC_URL: z.url().optional(),
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    IMPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
     OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -31,6 +32,8 @@ export interface OptimizerConfig {
   /** Jobs run at once (default: CPU cores). */
   concurrency: number;
   maxInputPixels: number;
+  /** Deadline of one URL import's download, redirects included. */
+  importTimeoutMs: number;
   maxUploadBytes: number;
   publicUrl: string;
   logLevel: z.infer<typeof optimizerEnvSchema>["LOG_LEVEL"];
@@ -49,6 +52,7 @@ export function parseOptimizerConfig(env: Record<string, string | undefined>): O
     cores: Math.max(1, os.availableParallelism()),
     concurrency: e.OPTIMIZER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
     maxInputPixels: e.MAX_INPUT_PIXELS,
+    importTimeoutMs: e.IMPORT_TIMEOUT_SECONDS * 1000,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.LOG_LEVEL,

@@ -6,6 +6,8 @@ import type pino from "pino";
 import sharp from "sharp";
 import type { OptimizerConfig } from "./env.ts";
 import { createRecovery, HEARTBEAT_INTERVAL_MS } from "./recovery.ts";
+import { CLEANUP_CRONTAB, cleanupExpiredUploads } from "./tasks/cleanup-uploads.ts";
+import { importMedia } from "./tasks/import-media.ts";
 import { optimizeMedia } from "./tasks/optimize-media.ts";
 import { removeObjects } from "./tasks/remove-objects.ts";
 
@@ -59,9 +61,12 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
     noHandleSignals: true,
     pollInterval: 1000,
     logger: workerLogger(deps.log),
+    crontab: CLEANUP_CRONTAB,
     taskList: {
       optimize_media: optimizeMedia(context),
       remove_objects: removeObjects(context),
+      import_media: importMedia(context),
+      cleanup_expired_uploads: cleanupExpiredUploads(context),
     },
   });
 

@@ -137,7 +137,11 @@ export function describeStorageContract(name: string, setup: () => Promise<Stora
         expiresInSeconds: 300,
       });
       expect(presigned.headers["Content-Type"]).toBe("image/jpeg");
-      const response = await fetch(presigned.url, { method: "PUT", headers: presigned.headers, body: bytes });
+      const response = await fetch(presigned.url, {
+        method: "PUT",
+        headers: presigned.headers,
+        body: new Uint8Array(bytes),
+      });
       expect(response.status).toBe(200);
       expect(await storage().head("presigned/upload.jpg")).toMatchObject({
         size: bytes.length,

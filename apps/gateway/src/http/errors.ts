@@ -1,5 +1,5 @@
 import { DomainError, type ErrorBody, errorBody, reasonPhrase, ValidationError } from "@darkroom/domain";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** Framework errors a client can cause, mapped to the catalogue. */
 const frameworkErrors: Record<string, () => DomainError> = {
@@ -20,18 +20,25 @@ export function sendError(reply: FastifyReply, error: DomainError) {
   return reply.status(error.status).send(errorBody(error));
 }
 
+/** The catalogue's error for an error the client caused (a rule, a bad body, a limit), if it is one. */
+export function clientErrorOf(error: FastifyError, request: FastifyRequest): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" && request.routeOptions.config.multipart) {
+    return new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED");
+  }
+  const mapped = error.code ? frameworkErrors[error.code] : undefined;
+  if (mapped) return mapped();
+  if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return new ValidationError(["body is not valid JSON"]);
+  }
+  return undefined;
+}
+
 /** Every error leaves as `{statusCode, message, error}`; user input never produces a 5xx. */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof DomainError) return sendError(reply, error);
-    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" && request.routeOptions.config.multipart) {
-      return sendError(reply, new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED"));
-    }
-    const mapped = error.code ? frameworkErrors[error.code] : undefined;
-    if (mapped) return sendError(reply, mapped());
-    if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
-      return sendError(reply, new ValidationError(["body is not valid JSON"]));
-    }
+    const clientError = clientErrorOf(error, request);
+    if (clientError) return sendError(reply, clientError);
     if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
       const body: ErrorBody = {
         statusCode: error.statusCode,

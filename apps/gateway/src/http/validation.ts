@@ -38,3 +38,14 @@ export const listMediaQuery = z.object({
     .enum(OPTIMIZATION_STATUSES, { error: `optimization must be one of ${OPTIMIZATION_STATUSES.join(", ")}` })
     .optional(),
 });
+
+const optionalExternalId = checkedBy((value) => (value === undefined ? undefined : parseExternalId(value)));
+
+export const uploadFromUrlBody = jsonObject({ url: z.unknown(), externalId: optionalExternalId });
+export const uploadUrlBody = jsonObject({
+  contentType: z.unknown(),
+  size: z.unknown(),
+  externalId: optionalExternalId,
+});
+export const bulkBody = jsonObject({ operations: z.unknown() });
+export const jobStatusQuery = z.object({ id: checkedBy((value) => parseId(value, "id")) });

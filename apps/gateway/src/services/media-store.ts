@@ -20,6 +20,15 @@ export async function findMedia(db: Database, agencyId: number, id: number): Pro
   return row;
 }
 
+/** The files among `ids` that belong to the agency, in no particular order (one statement). */
+export async function findMediaByIds(db: Database, agencyId: number, ids: readonly number[]): Promise<MediaRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(media)
+    .where(and(inArray(media.id, [...ids]), eq(media.agencyId, agencyId)));
+}
+
 export async function findMediaByExternalId(
   db: Database,
   agencyId: number,

@@ -1,0 +1,101 @@
+import os from "node:os";
+import { addJob, schema } from "@darkroom/db";
+import { extensionFor, sniffImageType, taskPayloads } from "@darkroom/domain";
+import { and, eq, sql } from "drizzle-orm";
+import type { Task } from "graphile-worker";
+import { DownloadError, downloadToFile } from "../download.ts";
+import type { TaskContext } from "./context.ts";
+
+const { media, clientJobs } = schema;
+
+/**
+ * Downloads an imported file's original (with the upload's size and type rules and the outbound
+ * address rules), stores it and queues its optimization. A failed download makes the file `failed`
+ * and its client job `failed` with the reason; a source error worth retrying (5xx, connection
+ * reset) leaves the job `failed_retryable` until the last attempt.
+ */
+export function importMedia(context: TaskContext): Task {
+  const { db, storage, config } = context;
+
+  const setJob = (jobId: number, values: Partial<typeof clientJobs.$inferInsert>) =>
+    db
+      .update(clientJobs)
+      .set({ ...values, updatedAt: sql`now()` })
+      .where(eq(clientJobs.id, jobId));
+
+  async function fail(mediaId: number, jobId: number, reason: string) {
+    await db.transaction(async (tx) => {
+      await tx
+        .update(media)
+        .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
+        .where(eq(media.id, mediaId));
+      await tx
+        .update(clientJobs)
+        .set({ status: "failed", publicErrorMessage: reason, updatedAt: sql`now()` })
+        .where(eq(clientJobs.id, jobId));
+    });
+  }
+
+  return async (payload, helpers) => {
+    const parsed = taskPayloads.import_media.safeParse(payload);
+    if (!parsed.success) {
+      helpers.logger.error(`import_media: ignoring a malformed payload: ${parsed.error.message}`);
+      return;
+    }
+    const { mediaId, jobId } = parsed.data;
+    const [file] = await db.select().from(media).where(eq(media.id, mediaId));
+    if (!file) {
+      await setJob(jobId, { status: "failed", publicErrorMessage: "the file was deleted before its download" });
+      return;
+    }
+    if (file.sha256 !== "" || !file.sourceUrl) return; // already downloaded by an earlier attempt
+    await setJob(jobId, { status: "processing" });
+
+    let downloaded: Awaited<ReturnType<typeof downloadToFile>> | undefined;
+    try {
+      downloaded = await downloadToFile(file.sourceUrl, {
+        allowHosts: config.outboundAllowHosts,
+        maxBytes: config.maxUploadBytes,
+        timeoutMs: config.importTimeoutMs,
+        tmpDir: os.tmpdir(),
+      });
+      const contentType = await sniffImageType(downloaded.head);
+      if (!contentType) throw new DownloadError("the URL did not return an image of an accepted type");
+      const originalKey = `${file.storagePrefix}/original.${extensionFor(contentType)}`;
+      await storage.putFile(originalKey, downloaded.path, { contentType, size: downloaded.size });
+      const stored = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(media)
+          .set({
+            size: downloaded?.size ?? 0,
+            contentType,
+            sha256: downloaded?.sha256 ?? "",
+            originalKey,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(media.id, mediaId), eq(media.sha256, "")))
+          .returning({ generation: media.generation });
+        if (!row) return false;
+        await addJob(tx, "optimize_media", { mediaId, generation: row.generation });
+        await tx
+          .update(clientJobs)
+          .set({ status: "completed", resultData: { mediaId }, updatedAt: sql`now()` })
+          .where(eq(clientJobs.id, jobId));
+        return true;
+      });
+      if (!stored) {
+        await storage.deletePrefix(file.storagePrefix); // deleted during the download
+        await setJob(jobId, { status: "failed", publicErrorMessage: "the file was deleted during its download" });
+      }
+    } catch (error) {
+      if (!(error instanceof DownloadError)) throw error;
+      if (error.retryable && helpers.job.attempts < helpers.job.max_attempts) {
+        await setJob(jobId, { status: "failed_retryable", publicErrorMessage: error.message });
+        throw error;
+      }
+      await fail(mediaId, jobId, error.message);
+    } finally {
+      await downloaded?.discard();
+    }
+  };
+}
