@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./env.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { registerErrorHandling } from "./http/errors.ts";
+import { createRateLimiter } from "./http/rate-limit.ts";
 import { agencyRoutes } from "./routes/agency.ts";
 import { type FileServer, fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -30,6 +31,8 @@ declare module "fastify" {
     multipart?: boolean;
     /** The route takes a JSON body: any other content type answers 415. */
     jsonBody?: boolean;
+    /** The route counts against the smaller bulk rate limit. */
+    bulk?: boolean;
   }
 }
 
@@ -81,6 +84,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       api.addHook("onRequest", async (request) => {
         request.agency = await authenticate(deps.db, request.headers);
       });
+      api.addHook("onRequest", createRateLimiter(deps.config.rateLimitPerMinute));
       api.addHook("preValidation", async (request) => {
         if (!request.routeOptions.config.jsonBody) return;
         const type = request.headers["content-type"] ?? "";

@@ -6,6 +6,7 @@ export * from "./jobs.ts";
 export * from "./media.ts";
 export * from "./optimization.ts";
 export * from "./outbound.ts";
+export * from "./rate-limit.ts";
 export * from "./tasks.ts";
 export * from "./uploads.ts";
 export * from "./variants.ts";

@@ -34,7 +34,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestRouteOption
     return reply.status(202).send(await completeUpload(deps, request.agency.id, id));
   });
 
-  app.post("/media/bulk", { config: { jsonBody: true } }, async (request) => {
+  app.post("/media/bulk", { config: { jsonBody: true, bulk: true } }, async (request) => {
     const { operations } = parseInput(bulkBody, request.body);
     return runBulk(deps, request.agency.id, operations);
   });
