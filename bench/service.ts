@@ -65,6 +65,7 @@ export async function startService(env: Record<string, string> = {}) {
         PORT: String(port),
         PUBLIC_URL: baseUrl,
         LOG_LEVEL: "warn",
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2", // as `pnpm start` runs the optimizer
         ...env,
       },
       stdio: "inherit",
