@@ -74,6 +74,7 @@ export async function startService(env: Record<string, string> = {}) {
   await waitForHealth(baseUrl);
   return {
     baseUrl,
+    databaseUrl,
     apiKey,
     sql,
     children,

@@ -4,13 +4,17 @@ import type { ObjectStorage } from "@darkroom/storage";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./env.ts";
+import { graphqlRoutes } from "./graphql/yoga.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { registerErrorHandling } from "./http/errors.ts";
+import { requestId, serializeRequest } from "./http/logging.ts";
+import { createGatewayMetrics, metricsRoutes } from "./http/metrics.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { agencyRoutes } from "./routes/agency.ts";
 import { type FileServer, fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { listingRoutes } from "./routes/listings.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
@@ -34,6 +38,10 @@ declare module "fastify" {
     /** The route counts against the smaller bulk rate limit. */
     bulk?: boolean;
   }
+  interface FastifyInstance {
+    /** Every route registered, as "METHOD /url" (for the OpenAPI document and the isolation audit). */
+    registeredRoutes: string[];
+  }
 }
 
 /** JSON bodies over this answer 413 `Request body too large`. */
@@ -44,12 +52,24 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     logger: {
       level: deps.config.logLevel,
       redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
+      serializers: { req: serializeRequest },
     },
+    genReqId: requestId,
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
   });
   registerErrorHandling(app);
+  app.decorate("registeredRoutes", [] as string[]);
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== "HEAD") app.registeredRoutes.push(`${method} ${route.url}`);
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("X-Request-Id", request.id);
+  });
+  const metrics = createGatewayMetrics(deps.sql);
+  metrics.instrument(app);
 
   // An empty body with a JSON content type is no body (POST /media/:id/reoptimize from many clients).
   const parseJson = app.getDefaultJsonParser("error", "error");
@@ -70,7 +90,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { sql: deps.sql });
+  await app.register(metricsRoutes, { metrics });
   if (deps.fileServer) await app.register(fileRoutes, { fileServer: deps.fileServer });
+  // One budget per agency for REST and GraphQL alike.
+  const rateLimit = createRateLimiter(deps.config.rateLimitPerMinute);
+  await app.register(graphqlRoutes, { ...deps, rateLimit });
   if (deps.uploadSigningSecret) {
     await app.register(uploadRoutes, {
       storage: deps.storage,
@@ -84,7 +108,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       api.addHook("onRequest", async (request) => {
         request.agency = await authenticate(deps.db, request.headers);
       });
-      api.addHook("onRequest", createRateLimiter(deps.config.rateLimitPerMinute));
+      api.addHook("onRequest", rateLimit);
       api.addHook("preValidation", async (request) => {
         if (!request.routeOptions.config.jsonBody) return;
         const type = request.headers["content-type"] ?? "";
@@ -100,6 +124,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         outboundAllowHosts: deps.config.outboundAllowHosts,
         maxUploadBytes: deps.config.maxUploadBytes,
       });
+      await api.register(listingRoutes, { db: deps.db, outboundAllowHosts: deps.config.outboundAllowHosts });
     },
     { prefix: "/api/v1" },
   );

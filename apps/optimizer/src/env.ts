@@ -16,6 +16,7 @@ const optimizerEnvSchema = z
       .default(25 * 1024 * 1024),
     PUBLIC_URL: z.url().optional(),
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    OPTIMIZER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
     IMPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
     OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -32,6 +33,8 @@ export interface OptimizerConfig {
   /** Jobs run at once (default: CPU cores). */
   concurrency: number;
   maxInputPixels: number;
+  /** Where `GET /metrics` is served (0: not served). */
+  metricsPort: number;
   /** Deadline of one URL import's download, redirects included. */
   importTimeoutMs: number;
   maxUploadBytes: number;
@@ -52,6 +55,7 @@ export function parseOptimizerConfig(env: Record<string, string | undefined>): O
     cores: Math.max(1, os.availableParallelism()),
     concurrency: e.OPTIMIZER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
     maxInputPixels: e.MAX_INPUT_PIXELS,
+    metricsPort: e.OPTIMIZER_METRICS_PORT,
     importTimeoutMs: e.IMPORT_TIMEOUT_SECONDS * 1000,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),

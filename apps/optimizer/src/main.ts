@@ -1,39 +1,39 @@
-import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, handleShutdown, migrateDatabase, resolveDatabase } from "@darkroom/db";
 import { createStorage } from "@darkroom/storage";
 import pino from "pino";
 import { readOptimizerConfig } from "./env.ts";
+import { serveMetrics } from "./metrics.ts";
 import { startOptimizer } from "./worker.ts";
 
 async function main() {
   const config = readOptimizerConfig();
   const log = pino({ level: config.logLevel, base: { app: "optimizer" } });
-  const database = await resolveDatabase(config.databaseUrl, config.dataDir);
-  await migrateDatabase(database.url);
-  const { db, sql, close } = createDb(database.url, { max: config.concurrency + 4 });
-  const storage = createStorage({
-    env: config.storageEnv,
-    dataDir: config.dataDir,
-    publicUrl: config.publicUrl,
-    // The optimizer never signs upload URLs.
-    signingSecret: "unused-by-the-optimizer",
-  });
-  const optimizer = await startOptimizer({ config, db, sql, storage, databaseUrl: database.url, log });
-  log.info({ concurrency: config.concurrency }, "optimizer started");
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down: finishing running jobs");
-    const force = setTimeout(() => process.exit(1), 60_000).unref();
-    await optimizer.stop();
-    await close();
-    await database.stop();
-    clearTimeout(force);
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // Running jobs get a minute to finish; a job cut off by a hard kill is retried (see recovery.ts).
+  const shutdown = handleShutdown({ timeoutMs: 60_000, log: (message) => log.info(message) });
+  await shutdown.starting(
+    (async () => {
+      const database = await resolveDatabase(config.databaseUrl, config.dataDir);
+      shutdown.onStop(() => database.stop());
+      await migrateDatabase(database.url);
+      const { db, sql, close } = createDb(database.url, { max: config.concurrency + 4 });
+      shutdown.onStop(close);
+      const storage = createStorage({
+        env: config.storageEnv,
+        dataDir: config.dataDir,
+        publicUrl: config.publicUrl,
+        signingSecret: "unused-by-the-optimizer", // the optimizer never signs upload URLs
+      });
+      const optimizer = await startOptimizer({ config, db, sql, storage, databaseUrl: database.url, log });
+      shutdown.onStop(() => optimizer.stop());
+      if (config.metricsPort > 0) {
+        const server = await serveMetrics(optimizer.metrics, config.metricsPort, "0.0.0.0").catch((error: unknown) => {
+          log.warn({ err: error, port: config.metricsPort }, "metrics are not served: the port is taken");
+        });
+        if (server) shutdown.onStop(async () => server.close());
+      }
+      log.info({ concurrency: config.concurrency, metricsPort: config.metricsPort }, "optimizer started");
+    })(),
+  );
 }
 
 main().catch((error: unknown) => {

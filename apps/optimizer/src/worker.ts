@@ -3,12 +3,15 @@ import type { Database, Sql } from "@darkroom/db";
 import type { ObjectStorage } from "@darkroom/storage";
 import { type LogFunctionFactory, Logger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import type pino from "pino";
+import type { Registry } from "prom-client";
 import sharp from "sharp";
 import type { OptimizerConfig } from "./env.ts";
+import { createOptimizerMetrics } from "./metrics.ts";
 import { createRecovery, HEARTBEAT_INTERVAL_MS } from "./recovery.ts";
 import { CLEANUP_CRONTAB, cleanupExpiredUploads } from "./tasks/cleanup-uploads.ts";
 import { importMedia } from "./tasks/import-media.ts";
 import { optimizeMedia } from "./tasks/optimize-media.ts";
+import { publishListing } from "./tasks/publish-listing.ts";
 import { removeObjects } from "./tasks/remove-objects.ts";
 
 export interface OptimizerDeps {
@@ -22,6 +25,8 @@ export interface OptimizerDeps {
 
 export interface Optimizer {
   runner: Runner;
+  /** Jobs by task and outcome, and their durations (Prometheus). */
+  metrics: Registry;
   /** Stops taking jobs, lets running ones finish, and resolves when the worker has stopped. */
   stop: () => Promise<void>;
 }
@@ -54,6 +59,7 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
   events.on("worker:stop", ({ worker }) => {
     recovery.remove(worker.workerId);
   });
+  const metrics = createOptimizerMetrics(events);
   const runner = await run({
     events,
     connectionString: deps.databaseUrl,
@@ -67,6 +73,7 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
       remove_objects: removeObjects(context),
       import_media: importMedia(context),
       cleanup_expired_uploads: cleanupExpiredUploads(context),
+      publish_listing: publishListing(context),
     },
   });
 
@@ -83,6 +90,7 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
   const timer = setInterval(tick, HEARTBEAT_INTERVAL_MS);
   return {
     runner,
+    metrics,
     stop: async () => {
       clearInterval(timer);
       await runner.stop();

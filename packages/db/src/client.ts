@@ -4,6 +4,8 @@ import * as schema from "./schema/index.ts";
 
 export type Sql = postgres.Sql;
 export type Database = ReturnType<typeof createDb>["db"];
+/** The transaction a `db.transaction(async (tx) => …)` callback receives. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface DbOptions {
   /** Connections in the pool (clamped to 1..100). */

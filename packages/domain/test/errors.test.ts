@@ -23,6 +23,10 @@ const contract: { code: ErrorCode; status: number; message: string }[] = [
   { code: "UNSUPPORTED_FILE_TYPE", status: 415, message: "Unsupported file type" },
   { code: "JSON_CONTENT_TYPE_REQUIRED", status: 415, message: "Content-Type must be application/json" },
   { code: "TOO_MANY_REQUESTS", status: 429, message: "Too Many Requests" },
+  // Listings ("as for media"): their own not-found and link conflicts; a taken external ID is the shared 409.
+  { code: "LISTING_NOT_FOUND", status: 404, message: "Listing not found" },
+  { code: "LISTING_ALREADY_HAS_EXTERNAL_ID", status: 409, message: "Listing already has external ID" },
+  { code: "LISTING_HAS_NO_EXTERNAL_ID", status: 409, message: "Listing has no external ID" },
 ];
 
 /** The HTTP reason phrases a client sees in `error`. */

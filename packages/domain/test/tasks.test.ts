@@ -69,13 +69,22 @@ describe("remove_objects payload", () => {
 });
 
 describe("taskPayloads", () => {
-  it("taskPayloads: the tasks are the optimizer's four", () => {
+  it("taskPayloads: the tasks are the optimizer's five", () => {
     expect(Object.keys(taskPayloads).sort()).toEqual([
       "cleanup_expired_uploads",
       "import_media",
       "optimize_media",
+      "publish_listing",
       "remove_objects",
     ]);
+  });
+
+  it("publish_listing: needs a positive listingId and jobId", () => {
+    const payload: TaskPayload<"publish_listing"> = { listingId: 4, jobId: 11 };
+    expect(taskPayloads.publish_listing.parse(payload)).toEqual({ listingId: 4, jobId: 11 });
+    expect(taskPayloads.publish_listing.safeParse({ listingId: 4 }).success).toBe(false);
+    expect(taskPayloads.publish_listing.safeParse({ listingId: "4", jobId: 1 }).success).toBe(false);
+    expect(taskPayloads.publish_listing.safeParse({ listingId: 0, jobId: 1 }).success).toBe(false);
   });
 
   it("import_media: needs a positive mediaId and jobId", () => {

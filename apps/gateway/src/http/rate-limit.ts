@@ -35,3 +35,5 @@ export function createRateLimiter(limitPerMinute: number) {
     }
   };
 }
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

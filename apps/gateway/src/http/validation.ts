@@ -39,6 +39,8 @@ export const listMediaQuery = z.object({
     .optional(),
 });
 
+export const listListingsQuery = listMediaQuery.pick({ limit: true, cursor: true });
+
 const optionalExternalId = checkedBy((value) => (value === undefined ? undefined : parseExternalId(value)));
 
 export const uploadFromUrlBody = jsonObject({ url: z.unknown(), externalId: optionalExternalId });

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { DomainError, parseExternalId, ValidationError } from "@darkroom/domain";
 import type { FastifyInstance } from "fastify";
 import { externalIdParams, idParams, linkBody, listMediaQuery, parseInput } from "../http/validation.ts";
@@ -18,6 +19,23 @@ export interface MediaRouteOptions extends MediaDeps {
   tmpDir: string;
 }
 
+const INCOMPLETE = () => new ValidationError(["the multipart body is incomplete"]);
+
+/** Spools a multipart file part; a part cut short by the end of the body is the client's error (400). */
+async function spoolPart(stream: Readable & { truncated?: boolean }, tmpDir: string): Promise<SpooledFile> {
+  // The parser may have given up on the part before we got it (the body ended inside it).
+  if (stream.destroyed && !stream.readableEnded) throw INCOMPLETE();
+  try {
+    return await spoolToDisk(stream, tmpDir);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_STREAM_PREMATURE_CLOSE" || /terminated early|unexpected end/i.test(String(error))) {
+      throw INCOMPLETE();
+    }
+    throw error;
+  }
+}
+
 export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions) {
   app.post("/media", { config: { multipart: true } }, async (request, reply) => {
     if (!request.isMultipart()) throw new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED");
@@ -27,7 +45,7 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
       for await (const part of request.parts()) {
         if (part.type === "file") {
           if (part.fieldname !== "file") throw new ValidationError([`unexpected file field "${part.fieldname}"`]);
-          file = await spoolToDisk(part.file, deps.tmpDir);
+          file = await spoolPart(part.file, deps.tmpDir);
           if (part.file.truncated) throw new DomainError("FILE_TOO_LARGE");
         } else if (part.fieldname === "externalId") {
           externalId = part.value;
@@ -41,6 +59,10 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
         externalId === undefined ? undefined : parseExternalId(externalId),
       );
       return reply.status(result.status).send(result.media);
+    } catch (error) {
+      // A refused upload may leave unread or half-parsed bytes on the connection: never reuse it.
+      reply.header("Connection", "close");
+      throw error;
     } finally {
       await file?.discard();
     }

@@ -1,4 +1,4 @@
-import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import { addJob, schema, type Transaction } from "@darkroom/db";
 import { DomainError, parseOutboundUrl, planImport } from "@darkroom/domain";
 import { and, eq } from "drizzle-orm";
 import { requireMedia } from "./media.ts";
@@ -47,38 +47,45 @@ export async function importFromUrl(
   if (existing) return existing;
   await assertReachable(new URL(url), deps.outboundAllowHosts);
 
-  const storagePrefix = newStoragePrefix();
-  try {
-    return await deps.db.transaction(async (tx) => {
-      const [file] = await tx
-        .insert(media)
-        .values({
-          agencyId,
-          externalId: externalId ?? null,
-          size: 0,
-          contentType: "application/octet-stream",
-          sha256: "",
-          storagePrefix,
-          originalKey: `${storagePrefix}/original`,
-          sourceUrl: url,
-        })
-        .returning({ id: media.id });
-      if (!file) throw new Error("media row was not inserted");
-      const [job] = await tx
-        .insert(clientJobs)
-        .values({ agencyId, type: "import_media", mediaId: file.id })
-        .returning({ id: clientJobs.id });
-      if (!job) throw new Error("job row was not inserted");
-      await addJob(tx, "import_media", { mediaId: file.id, jobId: job.id }, { maxAttempts: 3 });
-      return {
-        status: 202 as const,
-        body: { mediaId: file.id, status: "pending" as const, externalId: externalId ?? null, jobId: job.id },
-      };
-    });
-  } catch (error) {
-    if (externalId === undefined || !isUniqueViolation(error)) throw error;
-    const reused = await retry();
-    if (reused) return reused;
-    throw new DomainError("EXTERNAL_ID_ALREADY_LINKED");
+  const queued = await deps.db.transaction((tx) => queueImport(tx, agencyId, url, externalId ?? null));
+  if (queued) {
+    return {
+      status: 202,
+      body: { mediaId: queued.mediaId, status: "pending", externalId: externalId ?? null, jobId: queued.jobId },
+    };
   }
+  const reused = await retry(); // another request took the external ID meanwhile
+  if (reused) return reused;
+  throw new DomainError("EXTERNAL_ID_ALREADY_LINKED");
+}
+
+/**
+ * Writes an import in the caller's transaction: the file (pending, size 0), its client job and the
+ * download job. Null, with nothing written, when another file of the agency carries `externalId`
+ * (once that file's transaction has committed). The URL must have passed `parseOutboundUrl`.
+ */
+export async function queueImport(tx: Transaction, agencyId: number, url: string, externalId: string | null) {
+  const storagePrefix = newStoragePrefix();
+  const [file] = await tx
+    .insert(media)
+    .values({
+      agencyId,
+      externalId,
+      size: 0,
+      contentType: "application/octet-stream",
+      sha256: "",
+      storagePrefix,
+      originalKey: `${storagePrefix}/original`,
+      sourceUrl: url,
+    })
+    .onConflictDoNothing({ target: [media.agencyId, media.externalId] })
+    .returning({ id: media.id });
+  if (!file) return null;
+  const [job] = await tx
+    .insert(clientJobs)
+    .values({ agencyId, type: "import_media", mediaId: file.id })
+    .returning({ id: clientJobs.id });
+  if (!job) throw new Error("job row was not inserted");
+  await addJob(tx, "import_media", { mediaId: file.id, jobId: job.id }, { maxAttempts: 3 });
+  return { mediaId: file.id, jobId: job.id };
 }

@@ -9,6 +9,7 @@ import {
   type RestMedia,
 } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
+import { afterFileDeleted, listingsHolding } from "./listing-publication.ts";
 import {
   findMedia,
   findMediaByExternalId,
@@ -66,17 +67,24 @@ export type MediaSelector = { id: number } | { externalId: string };
 /**
  * Deletes a file at once: its row, its variants and its place in every listing go in one
  * transaction, together with the job that removes its stored objects (retried until storage answers).
+ * The listings that held it follow the rule for a removed file (an active one left with fewer than 3
+ * files waits again; a waiting one is evaluated again).
  */
 export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: MediaSelector) {
   return deps.db.transaction(async (tx) => {
     const match = "id" in selector ? eq(media.id, selector.id) : eq(media.externalId, selector.externalId);
-    const [deleted] = await tx
-      .delete(media)
+    // Locked first, so that no listing takes the file between the next two statements.
+    const [file] = await tx
+      .select({ id: media.id, storagePrefix: media.storagePrefix })
+      .from(media)
       .where(and(match, eq(media.agencyId, agencyId)))
-      .returning({ id: media.id, storagePrefix: media.storagePrefix });
-    if (!deleted) throw new DomainError("FILE_NOT_FOUND");
-    await addJob(tx, "remove_objects", { prefixes: [deleted.storagePrefix] });
-    return { mediaId: deleted.id };
+      .for("update");
+    if (!file) throw new DomainError("FILE_NOT_FOUND");
+    const holding = await listingsHolding(tx, agencyId, file.id);
+    await tx.delete(media).where(eq(media.id, file.id));
+    await afterFileDeleted(tx, agencyId, holding);
+    await addJob(tx, "remove_objects", { prefixes: [file.storagePrefix] });
+    return { mediaId: file.id };
   });
 }
 

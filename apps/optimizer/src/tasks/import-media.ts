@@ -5,6 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { DownloadError, downloadToFile } from "../download.ts";
 import type { TaskContext } from "./context.ts";
+import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media, clientJobs } = schema;
 
@@ -29,6 +30,7 @@ export function importMedia(context: TaskContext): Task {
         .update(media)
         .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
         .where(eq(media.id, mediaId));
+      await wakeListingsWaitingOn(tx, mediaId);
       await tx
         .update(clientJobs)
         .set({ status: "failed", publicErrorMessage: reason, updatedAt: sql`now()` })

@@ -6,6 +6,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { JobHelpers, Task } from "graphile-worker";
 import { optimizeImage, UnprocessableImageError } from "../pipeline.ts";
 import type { TaskContext } from "./context.ts";
+import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media, mediaVariants } = schema;
 
@@ -37,16 +38,20 @@ export function optimizeMedia(context: TaskContext): Task {
   const { db, storage, config } = context;
 
   async function fail(mediaId: number, generation: number, reason: string) {
-    await db
-      .update(media)
-      .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(media.id, mediaId),
-          eq(media.generation, generation),
-          inArray(media.optimization, statesBefore("failed")),
-        ),
-      );
+    await db.transaction(async (tx) => {
+      const failed = await tx
+        .update(media)
+        .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(media.id, mediaId),
+            eq(media.generation, generation),
+            inArray(media.optimization, statesBefore("failed")),
+          ),
+        )
+        .returning({ id: media.id });
+      if (failed.length > 0) await wakeListingsWaitingOn(tx, mediaId);
+    });
   }
 
   return async (payload, helpers) => {
@@ -115,6 +120,7 @@ export function optimizeMedia(context: TaskContext): Task {
             updatedAt: sql`now()`,
           })
           .where(eq(media.id, mediaId));
+        await wakeListingsWaitingOn(tx, mediaId);
         const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
         if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
         return "success" as const;

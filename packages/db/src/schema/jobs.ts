@@ -30,5 +30,9 @@ export const clientJobs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("client_jobs_agency_idx").on(t.agencyId, t.id)],
+  (t) => [
+    index("client_jobs_agency_idx").on(t.agencyId, t.id),
+    // A listing's open publication job is looked up whenever one of its files ends its optimization.
+    index("client_jobs_listing_idx").on(t.listingId),
+  ],
 );

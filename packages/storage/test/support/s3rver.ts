@@ -9,14 +9,22 @@ export const TEST_BUCKET = "test-bucket";
 
 export interface RunningS3rver {
   endpoint: string;
+  port: number;
+  directory: string;
+  /** Stops the server and removes its files. */
   close(): Promise<void>;
+  /** Stops the server but keeps its files: start another on the same port and directory to resume. */
+  stop(): Promise<void>;
 }
 
-/** A fake S3 on 127.0.0.1 (random port) with an empty `test-bucket`, kept in a temp dir. */
-export async function startS3rver(): Promise<RunningS3rver> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), "darkroom-s3rver-"));
+/**
+ * A fake S3 on 127.0.0.1 (a random port unless given) with a `test-bucket`, kept in a temp dir
+ * (or `directory`, to resume a stopped one).
+ */
+export async function startS3rver(options: { port?: number; directory?: string } = {}): Promise<RunningS3rver> {
+  const directory = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), "darkroom-s3rver-")));
   const server = new S3rver({
-    port: 0,
+    port: options.port ?? 0,
     address: "127.0.0.1",
     silent: true,
     directory,
@@ -27,9 +35,14 @@ export async function startS3rver(): Promise<RunningS3rver> {
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    port,
+    directory,
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });
+    },
+    async stop() {
+      await server.close();
     },
   };
 }

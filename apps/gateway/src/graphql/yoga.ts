@@ -1,0 +1,99 @@
+import { DomainError } from "@darkroom/domain";
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { initContextCache } from "@pothos/core";
+import type { FastifyError, FastifyInstance } from "fastify";
+import { createYoga, maskError } from "graphql-yoga";
+import type { GatewayDeps } from "../app.ts";
+import { clientErrorOf } from "../http/errors.ts";
+import type { RateLimiter } from "../http/rate-limit.ts";
+import { useApiKeys } from "./authentication.ts";
+import type { GraphQLContext, GraphQLDeps, GraphQLServerContext } from "./context.ts";
+import { isGraphQLError, messageOf, toGraphQLError } from "./errors.ts";
+import { createMediaEvents } from "./media-events.ts";
+import { schema } from "./schema/index.ts";
+import { useStreamedUploads } from "./uploads.ts";
+
+/**
+ * Bounds on what one operation may ask for (introspection is exempt). The cost counts 2 for an
+ * object and 1 for a scalar, ×1.5 a level, × a literal `first`: a full page of 100 files with every
+ * field costs about 9,600. A `first` sent as a variable escapes the cost, so aliases are bounded too
+ * (and `first` itself is 1-100).
+ */
+export const GRAPHQL_LIMITS = { maxDepth: 10, maxCost: 20_000, maxAliases: 20 } as const;
+
+/** The header multipart requests (and GET requests) must carry, so a browser cannot send them cross-site unasked. */
+export const CSRF_HEADER = "x-graphql-yoga-csrf";
+
+/**
+ * `/graphql`: Yoga over the Pothos schema, mounted as Fastify's documentation shows. GraphiQL answers
+ * a browser's GET; subscriptions are served over Server-Sent Events.
+ */
+export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & { rateLimit: RateLimiter }) {
+  const mediaEvents = createMediaEvents(deps.sql);
+  app.addHook("onClose", () => mediaEvents.close());
+  const graphqlDeps: GraphQLDeps = { db: deps.db, storage: deps.storage, mediaEvents };
+
+  const log =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) => {
+      for (const arg of args) app.log[level](arg instanceof Error ? { err: arg } : { detail: arg }, "graphql");
+    };
+
+  const yoga = createYoga<GraphQLServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: { title: "Darkroom GraphQL", headers: JSON.stringify({ "X-API-Key": "" }) },
+    logging: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    // Yoga's multipart parser holds every file in memory: useStreamedUploads replaces it.
+    multipart: false,
+    // Fastify has already bounded every other body (JSON_BODY_LIMIT); multipart has its own limits.
+    maxRequestBodySize: false,
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const original = isGraphQLError(error) ? error.originalError : error;
+        if (original instanceof DomainError) {
+          return toGraphQLError(original, isGraphQLError(error) ? { located: error } : {});
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+    context: ({ req }) => ({ agency: req.agency, deps: graphqlDeps, ...initContextCache() }),
+    plugins: [
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      useApiKeys(deps.db, deps.rateLimit),
+      useStreamedUploads({ tmpDir: deps.config.tmpDir, maxUploadBytes: deps.config.maxUploadBytes }),
+      maxDepthPlugin({ n: GRAPHQL_LIMITS.maxDepth, flattenFragments: true }),
+      costLimitPlugin({ maxCost: GRAPHQL_LIMITS.maxCost }),
+      maxAliasesPlugin({ n: GRAPHQL_LIMITS.maxAliases }),
+    ],
+  });
+
+  // Errors Fastify raises before Yoga runs (a JSON body over the limit, invalid JSON) answer in GraphQL's shape.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const clientError = clientErrorOf(error, request);
+    if (!clientError) throw error;
+    return reply
+      .status(clientError.status)
+      .send({ errors: [{ message: messageOf(clientError), extensions: { code: clientError.code } }] });
+  });
+
+  app.route({
+    url: yoga.graphqlEndpoint,
+    method: ["GET", "POST", "OPTIONS"],
+    handler: async (req, reply) => {
+      // Multipart bodies reach Yoga unread: @fastify/multipart's content-type parser only marks the
+      // request, and useStreamedUploads reads the parts as they stream.
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
+      reply.status(response.status);
+      reply.send(response.body);
+      return reply;
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import type { AddressInfo } from "node:net";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
+import { parseOptimizerConfig } from "../src/env.ts";
+import { serveMetrics } from "../src/metrics.ts";
+import { type Optimizer, startOptimizer } from "../src/worker.ts";
+import { PHOTOS, photo, waitFor } from "./helpers.ts";
+
+let gateway: Gateway;
+let optimizer: Optimizer;
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  optimizer = await startOptimizer({
+    config: parseOptimizerConfig({
+      DATABASE_URL: gateway.database.url,
+      DATA_DIR: gateway.dataDir,
+      LOG_LEVEL: "silent",
+    }),
+    db: gateway.database.db,
+    sql: gateway.database.sql,
+    storage: gateway.storage,
+    databaseUrl: gateway.database.url,
+    log: pino({ level: "silent" }),
+  });
+});
+afterAll(async () => {
+  await optimizer?.stop();
+  await gateway?.close();
+});
+
+describe("optimizer metrics", () => {
+  it("count jobs by task and outcome and time them, served as Prometheus text", async () => {
+    const { apiKey } = await gateway.createAgency();
+    const bad = (await photo(PHOTOS.landscape)).subarray(0, 2048);
+    const ids = [
+      (await body(await upload(gateway, apiKey, await photo(PHOTOS.landscape)))).id,
+      (await body(await upload(gateway, apiKey, bad))).id,
+    ];
+    await waitFor("both files to settle", async () => {
+      const rows = await gateway.database.sql<{ optimization: string }[]>`
+        select optimization from media where id in ${gateway.database.sql(ids)}`;
+      return rows.every((row) => row.optimization === "success" || row.optimization === "failed") ? true : undefined;
+    });
+    const server = await serveMetrics(optimizer.metrics, 0, "127.0.0.1");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const text = await waitFor("the job counters", async () => {
+        const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return /darkroom_jobs_total\{task="optimize_media",outcome="success"\} 2/.test(scraped) ? scraped : undefined;
+      });
+      // the corrupt file ends `failed` but its job succeeds: it is not retried
+      expect(text).toMatch(/darkroom_job_duration_seconds_count\{task="optimize_media"\} 2/);
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "client_jobs_listing_idx" ON "client_jobs" USING btree ("listing_id");
