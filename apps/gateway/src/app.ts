@@ -9,8 +9,10 @@ import { authenticate } from "./http/authenticate.ts";
 import { registerErrorHandling } from "./http/errors.ts";
 import { requestId, serializeRequest } from "./http/logging.ts";
 import { createGatewayMetrics, metricsRoutes } from "./http/metrics.ts";
+import { collectRouteDocs } from "./http/openapi.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { agencyRoutes } from "./routes/agency.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { type FileServer, fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
@@ -60,11 +62,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   registerErrorHandling(app);
-  app.decorate("registeredRoutes", [] as string[]);
-  app.addHook("onRoute", (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) if (method !== "HEAD") app.registeredRoutes.push(`${method} ${route.url}`);
-  });
+  const routes = collectRouteDocs(app);
+  app.decorate("registeredRoutes", { getter: () => routes.map((route) => `${route.method} ${route.url}`) });
   app.addHook("onSend", async (request, reply) => {
     reply.header("X-Request-Id", request.id);
   });
@@ -89,6 +88,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     },
   });
 
+  await app.register(docsRoutes, { routes, publicUrl: deps.config.publicUrl });
   await app.register(healthRoutes, { sql: deps.sql });
   await app.register(metricsRoutes, { metrics });
   if (deps.fileServer) await app.register(fileRoutes, { fileServer: deps.fileServer });

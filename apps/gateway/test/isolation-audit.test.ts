@@ -24,6 +24,8 @@ const as = (world: World, route: string, init: RequestInit = {}) =>
   world.gateway.request(route, { ...init, apiKey: world.stranger });
 
 const audit: Record<string, Entry> = {
+  "GET /api/openapi.json": { public: "the API description; no tenant data" },
+  "GET /api/docs": { public: "a static page rendering the API description" },
   "GET /healthz": { public: "answers whether the database is up; no tenant data" },
   "GET /metrics": { public: "aggregate counters and queue depth; no ids; expose to monitoring only" },
   "GET /files/*": { public: "capability URLs: an unguessable token names the object; no agency lookup" },

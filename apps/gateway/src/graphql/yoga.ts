@@ -9,6 +9,7 @@ import { createYoga, maskError } from "graphql-yoga";
 import type { GatewayDeps } from "../app.ts";
 import { clientErrorOf } from "../http/errors.ts";
 import type { RateLimiter } from "../http/rate-limit.ts";
+import { routeDocs } from "../routes/route-docs.ts";
 import { useApiKeys } from "./authentication.ts";
 import type { GraphQLContext, GraphQLDeps, GraphQLServerContext } from "./context.ts";
 import { isGraphQLError, messageOf, toGraphQLError } from "./errors.ts";
@@ -84,6 +85,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & { 
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
+    config: { doc: routeDocs.graphql },
     handler: async (req, reply) => {
       // Multipart bodies reach Yoga unread: @fastify/multipart's content-type parser only marks the
       // request, and useStreamedUploads reads the parts as they stream.

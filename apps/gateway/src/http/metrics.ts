@@ -1,6 +1,7 @@
 import type { Sql } from "@darkroom/db";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { routeDocs } from "../routes/route-docs.ts";
 
 /**
  * The gateway's Prometheus metrics: HTTP latency by route, and the job queue's depth by task
@@ -51,7 +52,7 @@ export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
 /** `GET /metrics`: Prometheus text format. */
 export async function metricsRoutes(app: FastifyInstance, options: { metrics: GatewayMetrics }) {
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", { config: { doc: routeDocs.metrics } }, async (_request, reply) => {
     reply.header("Content-Type", options.metrics.registry.contentType);
     return options.metrics.registry.metrics();
   });

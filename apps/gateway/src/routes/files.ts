@@ -1,5 +1,6 @@
 import { type FilesystemStorage, InvalidKeyError, type ServableObject } from "@darkroom/storage";
 import type { FastifyInstance } from "fastify";
+import { routeDocs as D } from "./route-docs.ts";
 
 /** Reads stored objects for the gateway to serve (the filesystem driver). */
 export type FileServer = Pick<FilesystemStorage, "read">;
@@ -11,7 +12,7 @@ const notFound = { statusCode: 404, message: "File not found", error: "Not Found
  * clients and proxies may cache them for a year.
  */
 export async function fileRoutes(app: FastifyInstance, options: { fileServer: FileServer }) {
-  app.get("/files/*", async (request, reply) => {
+  app.get("/files/*", { config: { doc: D.files } }, async (request, reply) => {
     const key = (request.params as { "*": string })["*"];
     let file: ServableObject | null;
     try {

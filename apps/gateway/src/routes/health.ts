@@ -1,9 +1,10 @@
 import type { Sql } from "@darkroom/db";
 import type { FastifyInstance } from "fastify";
+import { routeDocs as D } from "./route-docs.ts";
 
 /** `GET /healthz`: 200 when the database answers within two seconds, 503 otherwise. */
 export async function healthRoutes(app: FastifyInstance, deps: { sql: Sql }) {
-  app.get("/healthz", async (_request, reply) => {
+  app.get("/healthz", { config: { doc: D.health } }, async (_request, reply) => {
     try {
       await Promise.race([
         deps.sql`select 1`,

@@ -14,6 +14,7 @@ import {
 import type { MediaDeps } from "../services/media-store.ts";
 import { type SpooledFile, spoolToDisk } from "../services/spool.ts";
 import { storeUpload } from "../services/upload.ts";
+import { routeDocs as D } from "./route-docs.ts";
 
 export interface MediaRouteOptions extends MediaDeps {
   tmpDir: string;
@@ -37,7 +38,7 @@ async function spoolPart(stream: Readable & { truncated?: boolean }, tmpDir: str
 }
 
 export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions) {
-  app.post("/media", { config: { multipart: true } }, async (request, reply) => {
+  app.post("/media", { config: { multipart: true, doc: D.upload } }, async (request, reply) => {
     if (!request.isMultipart()) throw new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED");
     let file: SpooledFile | undefined;
     let externalId: unknown;
@@ -68,7 +69,7 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
     }
   });
 
-  app.get("/media", async (request) => {
+  app.get("/media", { config: { doc: D.list } }, async (request) => {
     const query = parseInput(listMediaQuery, request.query);
     return listMedia(deps, request.agency.id, {
       limit: query.limit,
@@ -77,40 +78,40 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
     });
   });
 
-  app.get("/media/:id", async (request) => {
+  app.get("/media/:id", { config: { doc: D.get } }, async (request) => {
     const { id } = parseInput(idParams, request.params);
     return getMedia(deps, request.agency.id, id);
   });
 
-  app.get("/media/external/:externalId", async (request) => {
+  app.get("/media/external/:externalId", { config: { doc: D.getExternal } }, async (request) => {
     const { externalId } = parseInput(externalIdParams, request.params);
     return getMediaByExternalId(deps, request.agency.id, externalId);
   });
 
-  app.delete("/media/:id", async (request) => {
+  app.delete("/media/:id", { config: { doc: D.delete } }, async (request) => {
     const { id } = parseInput(idParams, request.params);
     await deleteMedia(deps, request.agency.id, { id });
     return { deleted: true };
   });
 
-  app.delete("/media/external/:externalId", async (request) => {
+  app.delete("/media/external/:externalId", { config: { doc: D.deleteExternal } }, async (request) => {
     const { externalId } = parseInput(externalIdParams, request.params);
     const { mediaId } = await deleteMedia(deps, request.agency.id, { externalId });
     return { deleted: true, mediaId };
   });
 
-  app.post("/media/:id/link", { config: { jsonBody: true } }, async (request) => {
+  app.post("/media/:id/link", { config: { jsonBody: true, doc: D.link } }, async (request) => {
     const { id } = parseInput(idParams, request.params);
     const { externalId } = parseInput(linkBody, request.body);
     return linkExternalId(deps, request.agency.id, id, externalId);
   });
 
-  app.delete("/media/:id/link", async (request) => {
+  app.delete("/media/:id/link", { config: { doc: D.unlink } }, async (request) => {
     const { id } = parseInput(idParams, request.params);
     return unlinkExternalId(deps, request.agency.id, id);
   });
 
-  app.post("/media/:id/reoptimize", async (request, reply) => {
+  app.post("/media/:id/reoptimize", { config: { doc: D.reoptimize } }, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
     return reply.status(202).send(await reoptimizeMedia(deps, request.agency.id, id));
   });

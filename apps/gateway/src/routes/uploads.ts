@@ -1,6 +1,7 @@
 import { DomainError } from "@darkroom/domain";
 import { ObjectSizeMismatchError, type ObjectStorage, verifyUploadSignature } from "@darkroom/storage";
 import type { FastifyInstance } from "fastify";
+import { routeDocs as D } from "./route-docs.ts";
 
 const refused = {
   statusCode: 403,
@@ -22,7 +23,7 @@ export async function uploadRoutes(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null));
 
-  app.put("/uploads/*", async (request, reply) => {
+  app.put("/uploads/*", { config: { doc: D.directUpload } }, async (request, reply) => {
     const key = (request.params as { "*": string })["*"];
     const query = request.query as Record<string, string | undefined>;
     const size = Number(request.headers["content-length"]);
