@@ -38,7 +38,7 @@ describe("races", () => {
 
     // consistent: each external ID on at most one file, and what the API says is what the table holds
     const rows = await gateway.database.sql<{ id: number; external_id: string | null }[]>`
-      select id, external_id from media where agency_id = (select agency_id from media where id = ${files[1]})`;
+      select id, external_id from media where agency_id = (select agency_id from media where id = ${files[1] ?? 0})`;
     const held = rows.map((row) => row.external_id).filter((id): id is string => id !== null);
     expect(new Set(held).size).toBe(held.length);
     for (const row of rows) {
