@@ -6,5 +6,6 @@ export { isUniqueViolation } from "./errors.ts";
 export { type AddJobOptions, addJob } from "./jobs.ts";
 export { handleShutdown } from "./lifecycle.ts";
 export { migrateDatabase } from "./migrate.ts";
+export { preparedStatement } from "./prepared.ts";
 export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";

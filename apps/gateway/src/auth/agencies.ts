@@ -1,5 +1,5 @@
-import { type Database, schema } from "@darkroom/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { type Database, preparedStatement, schema } from "@darkroom/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { generateApiKey, hashApiKey } from "./api-keys.ts";
 
 export interface Agency {
@@ -9,13 +9,18 @@ export interface Agency {
 }
 
 /** The agency a key belongs to, when the key exists and is not revoked. */
-export async function agencyForKey(db: Database, key: string): Promise<Agency | undefined> {
-  const [row] = await db
+const agencyForKeyHash = preparedStatement((db) =>
+  db
     .select({ id: schema.agencies.id, name: schema.agencies.name, status: schema.agencies.status })
     .from(schema.apiKeys)
     .innerJoin(schema.agencies, eq(schema.agencies.id, schema.apiKeys.agencyId))
-    .where(and(eq(schema.apiKeys.keyHash, hashApiKey(key)), isNull(schema.apiKeys.revokedAt)))
-    .limit(1);
+    .where(and(eq(schema.apiKeys.keyHash, sql.placeholder("hash")), isNull(schema.apiKeys.revokedAt)))
+    .limit(1)
+    .prepare("agency_for_key"),
+);
+
+export async function agencyForKey(db: Database, key: string): Promise<Agency | undefined> {
+  const [row] = await agencyForKeyHash(db).execute({ hash: hashApiKey(key) });
   return row;
 }
 

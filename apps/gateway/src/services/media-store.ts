@@ -1,7 +1,7 @@
-import { type Database, schema } from "@darkroom/db";
+import { type Database, preparedStatement, schema } from "@darkroom/db";
 import { type OptimizationStatus, type RestMedia, toRestMedia } from "@darkroom/domain";
 import type { ObjectStorage } from "@darkroom/storage";
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 
 export interface MediaDeps {
   db: Database;
@@ -12,11 +12,16 @@ export type MediaRow = typeof schema.media.$inferSelect;
 
 const { media, mediaVariants } = schema;
 
-export async function findMedia(db: Database, agencyId: number, id: number): Promise<MediaRow | undefined> {
-  const [row] = await db
+const mediaById = preparedStatement((db) =>
+  db
     .select()
     .from(media)
-    .where(and(eq(media.id, id), eq(media.agencyId, agencyId)));
+    .where(and(eq(media.id, sql.placeholder("id")), eq(media.agencyId, sql.placeholder("agencyId"))))
+    .prepare("media_by_id"),
+);
+
+export async function findMedia(db: Database, agencyId: number, id: number): Promise<MediaRow | undefined> {
+  const [row] = await mediaById(db).execute({ id, agencyId });
   return row;
 }
 
@@ -60,11 +65,23 @@ export async function pageOfMedia(
     .limit(options.limit);
 }
 
+const variantsOfOne = preparedStatement((db) =>
+  db
+    .select()
+    .from(mediaVariants)
+    .where(eq(mediaVariants.mediaId, sql.placeholder("mediaId")))
+    .prepare("variants_of_media"),
+);
+
 /** The REST media objects of `rows`, with their variants loaded in one statement. */
 export async function representMedia(deps: MediaDeps, rows: MediaRow[]): Promise<RestMedia[]> {
   const ready = rows.filter((row) => row.optimization === "success").map((row) => row.id);
   const variants =
-    ready.length === 0 ? [] : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
+    ready.length === 0
+      ? []
+      : ready.length === 1
+        ? await variantsOfOne(deps.db).execute({ mediaId: ready[0] })
+        : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
   return Promise.all(
     rows.map(async (row) => {
       const own = variants.filter((v) => v.mediaId === row.id);
