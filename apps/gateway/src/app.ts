@@ -19,6 +19,7 @@ import { ingestRoutes } from "./routes/ingest.ts";
 import { listingRoutes } from "./routes/listings.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -125,6 +126,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         maxUploadBytes: deps.config.maxUploadBytes,
       });
       await api.register(listingRoutes, { db: deps.db, outboundAllowHosts: deps.config.outboundAllowHosts });
+      await api.register(webhookRoutes, { db: deps.db, outboundAllowHosts: deps.config.outboundAllowHosts });
     },
     { prefix: "/api/v1" },
   );

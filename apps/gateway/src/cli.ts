@@ -1,14 +1,18 @@
 import { parseArgs } from "node:util";
 import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { ValidationError } from "@darkroom/domain";
 import { createAgency, createApiKey, revokeApiKey, setAgencyStatus } from "./auth/agencies.ts";
-import { readGatewayConfig } from "./env.ts";
+import { type GatewayConfig, readGatewayConfig } from "./env.ts";
+import { createWebhook, deleteWebhook } from "./services/webhooks.ts";
 
 const usage = `usage:
   cli agency create --name NAME
   cli agency suspend --id N
   cli agency activate --id N
   cli apikey create --agency N
-  cli apikey revoke --key KEY`;
+  cli apikey revoke --key KEY
+  cli webhook create --agency N --url URL --events media.optimized,media.failed
+  cli webhook delete --id N`;
 
 class UsageError extends Error {}
 
@@ -21,7 +25,12 @@ function positiveInt(value: string | undefined, flag: string): number {
 
 type Db = ReturnType<typeof createDb>["db"];
 
-async function run(db: Db, command: string, values: Record<string, string | undefined>): Promise<unknown> {
+async function run(
+  db: Db,
+  config: GatewayConfig,
+  command: string,
+  values: Record<string, string | undefined>,
+): Promise<unknown> {
   switch (command) {
     case "agency create": {
       const name = values.name?.trim();
@@ -45,6 +54,18 @@ async function run(db: Db, command: string, values: Record<string, string | unde
       if (!(await revokeApiKey(db, values.key))) throw new Error("no such API key (or it is already revoked)");
       return { revoked: true };
     }
+    case "webhook create": {
+      const agencyId = positiveInt(values.agency, "agency");
+      if (!values.url) throw new UsageError("--url is required");
+      if (!values.events) throw new UsageError("--events is required (comma-separated)");
+      const events = values.events.split(",").map((event) => event.trim());
+      const input = { url: values.url, events };
+      const created = await createWebhook({ db, outboundAllowHosts: config.outboundAllowHosts }, agencyId, input);
+      if (!created) throw new Error(`no agency with id ${agencyId}`);
+      return created;
+    }
+    case "webhook delete":
+      return deleteWebhook({ db }, null, positiveInt(values.id, "id"));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -54,7 +75,14 @@ async function main() {
   const { positionals, values } = parseArgs({
     args: process.argv.slice(2),
     allowPositionals: true,
-    options: { name: { type: "string" }, id: { type: "string" }, agency: { type: "string" }, key: { type: "string" } },
+    options: {
+      name: { type: "string" },
+      id: { type: "string" },
+      agency: { type: "string" },
+      key: { type: "string" },
+      url: { type: "string" },
+      events: { type: "string" },
+    },
   });
   const command = positionals.join(" ");
   const config = readGatewayConfig();
@@ -62,7 +90,7 @@ async function main() {
   const { db, close } = createDb(database.url, { max: 1 });
   try {
     await migrateDatabase(database.url);
-    console.log(JSON.stringify(await run(db, command, values)));
+    console.log(JSON.stringify(await run(db, config, command, values)));
   } finally {
     await close();
     await database.stop();
@@ -71,7 +99,13 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(
-    error instanceof UsageError ? `${error.message}\n${usage}` : error instanceof Error ? error.message : error,
+    error instanceof UsageError
+      ? `${error.message}\n${usage}`
+      : error instanceof ValidationError
+        ? error.problems.join("\n")
+        : error instanceof Error
+          ? error.message
+          : error,
   );
   process.exit(error instanceof UsageError ? 2 : 1);
 });

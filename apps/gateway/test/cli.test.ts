@@ -57,6 +57,33 @@ describe("cli", () => {
     expect(await agencyForKey(database.db, apiKey)).toBeUndefined();
   });
 
+  it("webhook create prints {id, url, events, secret}; webhook delete prints {deleted: true}", async () => {
+    const { agencyId } = await cli("agency", "create", "--name", "Hooked");
+    const url = "https://93.184.216.34/hook";
+    const created = await cli(
+      "webhook",
+      "create",
+      "--agency",
+      String(agencyId),
+      "--url",
+      url,
+      "--events",
+      "media.optimized,media.failed",
+    );
+    expect(created).toEqual({
+      id: expect.any(Number),
+      url,
+      events: ["media.optimized", "media.failed"],
+      secret: expect.stringMatching(/^whsec_/),
+    });
+    expect(await cli("webhook", "delete", "--id", String(created.id))).toEqual({ deleted: true });
+    const again = await cliFailure("webhook", "delete", "--id", String(created.id));
+    expect(again.stderr).toContain("Webhook not found");
+    const bad = await cliFailure("webhook", "create", "--agency", String(agencyId), "--url", url, "--events", "x");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("events must be a non-empty array");
+  });
+
   it("bad commands exit non-zero with a message on stderr", async () => {
     expect((await cliFailure("agency", "create")).stderr).toContain("--name must be 1-200 characters");
     expect((await cliFailure("agency", "suspend", "--id", "abc")).stderr).toContain("--id must be a positive integer");

@@ -10,7 +10,7 @@ interface World {
   gateway: Gateway;
   stranger: string;
   strangerAgencyId: number;
-  owner: { agencyId: number; fileId: number; externalId: string; jobId: number; listingId: number };
+  owner: { agencyId: number; fileId: number; externalId: string; jobId: number; listingId: number; webhookId: number };
 }
 
 type Entry = { public: string } | { probe: (world: World) => Promise<void> };
@@ -161,6 +161,26 @@ const audit: Record<string, Entry> = {
         "Listing not found",
       ),
   },
+  "POST /api/v1/webhooks": {
+    probe: async (w) => {
+      const response = await as(w, "/api/v1/webhooks", {
+        method: "POST",
+        ...json({ url: "https://93.184.216.34/hook", events: ["media.deleted"] }),
+      });
+      expect(response.status).toBe(201);
+      expect((await body(response)).id).not.toBe(w.owner.webhookId);
+    },
+  },
+  "GET /api/v1/webhooks": {
+    probe: async (w) => {
+      const page = await body(await as(w, "/api/v1/webhooks"));
+      expect(page.items.map((item: { id: number }) => item.id)).not.toContain(w.owner.webhookId);
+    },
+  },
+  "DELETE /api/v1/webhooks/:id": {
+    probe: async (w) =>
+      expectNotFound(await as(w, `/api/v1/webhooks/${w.owner.webhookId}`, { method: "DELETE" }), "Webhook not found"),
+  },
   "GET /api/v1/job/status": {
     probe: async (w) => expectNotFound(await as(w, `/api/v1/job/status?id=${w.owner.jobId}`), "Job not found"),
   },
@@ -188,6 +208,10 @@ beforeAll(async () => {
       apiKey: owner.apiKey,
     }),
   );
+  const [webhook] = await gateway.database.sql<{ id: number }[]>`
+    insert into webhooks (agency_id, url, events, secret)
+    values (${owner.agencyId}, 'https://93.184.216.34/owner', ${["media.deleted"]}, 'whsec_b3duZXI=')
+    returning id`;
   world = {
     gateway,
     stranger: stranger.apiKey,
@@ -198,6 +222,7 @@ beforeAll(async () => {
       externalId: "owner-only",
       jobId: job?.id ?? 0,
       listingId: listing.id,
+      webhookId: webhook?.id ?? 0,
     },
   };
 });
@@ -220,5 +245,8 @@ describe("isolation audit", () => {
       select title, (select count(*)::int from listing_files f where f.listing_id = l.id) as files
       from listings l where id = ${world.owner.listingId}`;
     expect(listing).toEqual({ title: "Owner's", files: 1 });
+    const [webhook] = await world.gateway.database.sql<{ agency_id: number }[]>`
+      select agency_id from webhooks where id = ${world.owner.webhookId}`;
+    expect(webhook).toEqual({ agency_id: world.owner.agencyId });
   });
 });

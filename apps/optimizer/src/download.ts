@@ -44,13 +44,14 @@ export interface Downloaded {
   discard: () => Promise<void>;
 }
 
-const FORBIDDEN = "the URL points to a private, loopback or link-local address";
+export const FORBIDDEN = "the URL points to a private, loopback or link-local address";
 
 /**
  * Resolves like dns.lookup, but answers only addresses we may connect to: the connection then goes
  * to the address that was checked, so a second DNS answer cannot redirect it (no DNS rebinding).
+ * Used by URL imports and webhook deliveries alike.
  */
-function guardedLookup(allowHosts: readonly string[]): LookupFunction {
+export function guardedLookup(allowHosts: readonly string[]): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname, { all: true, verbatim: true }, (error, addresses) => {
       if (error) return callback(error, "", 4);

@@ -9,6 +9,7 @@ import type { OptimizerConfig } from "./env.ts";
 import { createOptimizerMetrics } from "./metrics.ts";
 import { createRecovery, HEARTBEAT_INTERVAL_MS } from "./recovery.ts";
 import { CLEANUP_CRONTAB, cleanupExpiredUploads } from "./tasks/cleanup-uploads.ts";
+import { deliverWebhook } from "./tasks/deliver-webhook.ts";
 import { importMedia } from "./tasks/import-media.ts";
 import { optimizeMedia } from "./tasks/optimize-media.ts";
 import { publishListing } from "./tasks/publish-listing.ts";
@@ -74,6 +75,7 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
       import_media: importMedia(context),
       cleanup_expired_uploads: cleanupExpiredUploads(context),
       publish_listing: publishListing(context),
+      deliver_webhook: deliverWebhook(context),
     },
   });
 

@@ -2,7 +2,11 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
+import pino from "pino";
 import sharp from "sharp";
+import type { Gateway } from "../../gateway/test/helpers.ts";
+import { parseOptimizerConfig } from "../src/env.ts";
+import { type Optimizer, startOptimizer } from "../src/worker.ts";
 
 export const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const photosDir = path.join(repositoryRoot, "test/fixtures/photos");
@@ -86,4 +90,25 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * An optimizer working beside a test gateway: same database, data directory and storage, silent logs.
+ * `env` adds to (or overrides) the optimizer's environment.
+ */
+export async function startOptimizerBeside(gateway: Gateway, env: Record<string, string> = {}): Promise<Optimizer> {
+  return startOptimizer({
+    config: parseOptimizerConfig({
+      DATABASE_URL: gateway.database.url,
+      DATA_DIR: gateway.dataDir,
+      OPTIMIZER_CONCURRENCY: "2",
+      LOG_LEVEL: "silent",
+      ...env,
+    }),
+    db: gateway.database.db,
+    sql: gateway.database.sql,
+    storage: gateway.storage,
+    databaseUrl: gateway.database.url,
+    log: pino({ level: "silent" }),
+  });
 }

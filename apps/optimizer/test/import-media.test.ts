@@ -1,11 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { body, type Gateway, json, startGateway } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { filesUnder, PHOTOS, photo, waitFor } from "./helpers.ts";
+import type { Optimizer } from "../src/worker.ts";
+import { filesUnder, PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
 
 /** A local source of files for imports, on 127.0.0.1 (allowed through OUTBOUND_ALLOW_HOSTS). */
 let source: Server;
@@ -54,21 +52,7 @@ beforeAll(async () => {
   const env = { OUTBOUND_ALLOW_HOSTS: "127.0.0.1", MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) };
   gateway = await startGateway(env);
   apiKey = (await gateway.createAgency()).apiKey;
-  optimizer = await startOptimizer({
-    config: parseOptimizerConfig({
-      DATABASE_URL: gateway.database.url,
-      DATA_DIR: gateway.dataDir,
-      OPTIMIZER_CONCURRENCY: "2",
-      IMPORT_TIMEOUT_SECONDS: "2",
-      LOG_LEVEL: "silent",
-      ...env,
-    }),
-    db: gateway.database.db,
-    sql: gateway.database.sql,
-    storage: gateway.storage,
-    databaseUrl: gateway.database.url,
-    log: pino({ level: "silent" }),
-  });
+  optimizer = await startOptimizerBeside(gateway, { IMPORT_TIMEOUT_SECONDS: "2", ...env });
 });
 
 afterAll(async () => {

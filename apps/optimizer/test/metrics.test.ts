@@ -1,29 +1,16 @@
 import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
 import { serveMetrics } from "../src/metrics.ts";
-import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { PHOTOS, photo, waitFor } from "./helpers.ts";
+import type { Optimizer } from "../src/worker.ts";
+import { PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
 
 let gateway: Gateway;
 let optimizer: Optimizer;
 
 beforeAll(async () => {
   gateway = await startGateway();
-  optimizer = await startOptimizer({
-    config: parseOptimizerConfig({
-      DATABASE_URL: gateway.database.url,
-      DATA_DIR: gateway.dataDir,
-      LOG_LEVEL: "silent",
-    }),
-    db: gateway.database.db,
-    sql: gateway.database.sql,
-    storage: gateway.storage,
-    databaseUrl: gateway.database.url,
-    log: pino({ level: "silent" }),
-  });
+  optimizer = await startOptimizerBeside(gateway);
 });
 afterAll(async () => {
   await optimizer?.stop();

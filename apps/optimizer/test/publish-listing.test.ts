@@ -1,11 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { body, type Gateway, json, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { PHOTOS, photo, waitFor } from "./helpers.ts";
+import type { Optimizer } from "../src/worker.ts";
+import { PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
 
 /**
  * Listing publication end to end: a real gateway, a real optimizer (sharp on real photos) and a
@@ -39,21 +37,7 @@ beforeAll(async () => {
   const env = { OUTBOUND_ALLOW_HOSTS: "127.0.0.1", RATE_LIMIT_PER_MINUTE: "100000" };
   gateway = await startGateway(env);
   apiKey = (await gateway.createAgency("Publication")).apiKey;
-  optimizer = await startOptimizer({
-    config: parseOptimizerConfig({
-      DATABASE_URL: gateway.database.url,
-      DATA_DIR: gateway.dataDir,
-      OPTIMIZER_CONCURRENCY: "2",
-      IMPORT_TIMEOUT_SECONDS: "60",
-      LOG_LEVEL: "silent",
-      ...env,
-    }),
-    db: gateway.database.db,
-    sql: gateway.database.sql,
-    storage: gateway.storage,
-    databaseUrl: gateway.database.url,
-    log: pino({ level: "silent" }),
-  });
+  optimizer = await startOptimizerBeside(gateway, { IMPORT_TIMEOUT_SECONDS: "60", ...env });
 });
 
 afterAll(async () => {

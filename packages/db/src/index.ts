@@ -9,3 +9,4 @@ export { migrateDatabase } from "./migrate.ts";
 export { preparedStatement } from "./prepared.ts";
 export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";
+export { recordEvent } from "./webhooks.ts";

@@ -12,6 +12,7 @@ export const errorCatalogue = {
   JOB_NOT_FOUND: { status: 404, message: "Job not found" },
   LISTING_NOT_FOUND: { status: 404, message: "Listing not found" },
   ROUTE_NOT_FOUND: { status: 404, message: "Route not found" },
+  WEBHOOK_NOT_FOUND: { status: 404, message: "Webhook not found" },
   EXTERNAL_ID_ALREADY_LINKED: { status: 409, message: "External ID already linked" },
   FILE_ALREADY_HAS_EXTERNAL_ID: { status: 409, message: "File already has external ID" },
   FILE_HAS_NO_EXTERNAL_ID: { status: 409, message: "File has no external ID" },

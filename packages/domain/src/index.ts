@@ -11,3 +11,4 @@ export * from "./rate-limit.ts";
 export * from "./tasks.ts";
 export * from "./uploads.ts";
 export * from "./variants.ts";
+export * from "./webhooks.ts";

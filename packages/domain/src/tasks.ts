@@ -30,6 +30,10 @@ export const taskPayloads = {
     keys: z.array(z.string().min(1)).default([]),
     prefixes: z.array(z.string().min(1)).default([]),
   }),
+  /** Send the webhook delivery `deliveryId` (an outbox row); thrown errors are retried with backoff. */
+  deliver_webhook: z.object({
+    deliveryId: z.number().int().positive(),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -69,9 +69,10 @@ describe("remove_objects payload", () => {
 });
 
 describe("taskPayloads", () => {
-  it("taskPayloads: the tasks are the optimizer's five", () => {
+  it("taskPayloads: the tasks are the optimizer's six", () => {
     expect(Object.keys(taskPayloads).sort()).toEqual([
       "cleanup_expired_uploads",
+      "deliver_webhook",
       "import_media",
       "optimize_media",
       "publish_listing",

@@ -18,6 +18,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     /** A file of a GraphQL multipart request; input only. */
     File: { Input: Upload; Output: never };
+    /** Any JSON value; output only (a job's `resultData`). */
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;

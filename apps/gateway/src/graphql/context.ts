@@ -5,6 +5,10 @@ import type { MediaEvents } from "./media-events.ts";
 
 export interface GraphQLDeps extends MediaDeps {
   mediaEvents: MediaEvents;
+  /** Hosts exempt from the outbound address rules (URL imports, listings' URL files). */
+  outboundAllowHosts: readonly string[];
+  /** The size limit of uploads, direct ones included. */
+  maxUploadBytes: number;
 }
 
 /**

@@ -35,7 +35,13 @@ export const CSRF_HEADER = "x-graphql-yoga-csrf";
 export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & { rateLimit: RateLimiter }) {
   const mediaEvents = createMediaEvents(deps.sql);
   app.addHook("onClose", () => mediaEvents.close());
-  const graphqlDeps: GraphQLDeps = { db: deps.db, storage: deps.storage, mediaEvents };
+  const graphqlDeps: GraphQLDeps = {
+    db: deps.db,
+    storage: deps.storage,
+    mediaEvents,
+    outboundAllowHosts: deps.config.outboundAllowHosts,
+    maxUploadBytes: deps.config.maxUploadBytes,
+  };
 
   const log =
     (level: "debug" | "info" | "warn" | "error") =>

@@ -1,4 +1,4 @@
-import { isUniqueViolation, schema, type Transaction } from "@darkroom/db";
+import { isUniqueViolation, recordEvent, schema, type Transaction } from "@darkroom/db";
 import {
   assertDistinctFiles,
   DomainError,
@@ -71,6 +71,9 @@ export async function upsertListing(
         .values(files.map((file, position) => ({ listingId: listing.id, mediaId: file.id, position })));
     }
     const jobId = await settlePublication(tx, agencyId, listing.id, outcome);
+    if (outcome.status === "active") {
+      await recordEvent(tx, agencyId, "listing.published", { listingId: listing.id, externalId: input.externalId });
+    }
     return {
       id: listing.id,
       externalId: input.externalId,

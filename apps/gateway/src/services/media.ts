@@ -1,4 +1,4 @@
-import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import { addJob, isUniqueViolation, recordEvent, schema } from "@darkroom/db";
 import {
   DomainError,
   decodeCursor,
@@ -75,7 +75,7 @@ export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: M
     const match = "id" in selector ? eq(media.id, selector.id) : eq(media.externalId, selector.externalId);
     // Locked first, so that no listing takes the file between the next two statements.
     const [file] = await tx
-      .select({ id: media.id, storagePrefix: media.storagePrefix })
+      .select({ id: media.id, externalId: media.externalId, storagePrefix: media.storagePrefix })
       .from(media)
       .where(and(match, eq(media.agencyId, agencyId)))
       .for("update");
@@ -84,6 +84,7 @@ export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: M
     await tx.delete(media).where(eq(media.id, file.id));
     await afterFileDeleted(tx, agencyId, holding);
     await addJob(tx, "remove_objects", { prefixes: [file.storagePrefix] });
+    await recordEvent(tx, agencyId, "media.deleted", { mediaId: file.id, externalId: file.externalId });
     return { mediaId: file.id };
   });
 }

@@ -9,7 +9,7 @@ let fileId: number;
 let globalId: string;
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  gateway = await startGateway({ OUTBOUND_ALLOW_HOSTS: "127.0.0.1" });
   ownerKey = (await gateway.createAgency("Owner")).apiKey;
   strangerKey = (await gateway.createAgency("Stranger")).apiKey;
   const created = await upload(gateway, ownerKey, await photo("Picture_1A_by_freespace.jpg"), "owner-only-1");
@@ -87,5 +87,152 @@ describe("another agency's file", () => {
     );
     expect(data.mediaByExternalId.databaseId).toBe(theirs.id);
     expect(theirs.id).not.toBe(fileId);
+  });
+});
+
+describe("another agency's listings, jobs and uploads", () => {
+  let listing: { databaseId: number; id: string };
+  let publishJobId: number;
+  let importJobId: number;
+  let importedId: number;
+  let pendingUploadId: number;
+  const importUrl = "http://127.0.0.1:9/owner.jpg"; // never fetched by the gateway
+
+  beforeAll(async () => {
+    const files = [fileId];
+    for (const name of ["goldfish.png", "Picture_1A_by_freespace.jpg"]) {
+      const bytes = Buffer.concat([await photo(name), Buffer.from("owner")]);
+      files.push((await body(await upload(gateway, ownerKey, bytes))).id);
+    }
+    const upserted = await graphql(
+      gateway,
+      ownerKey,
+      `mutation($input: UpsertListingInput!) { upsertListing(input: $input) {
+        ... on UpsertListingSuccess { jobId listing { id databaseId } } } }`,
+      {
+        input: { externalId: "owner-listing", title: "Owner's", status: "ACTIVE", files: files.map((id) => ({ id })) },
+      },
+    );
+    ({ listing, jobId: publishJobId } = upserted.data.upsertListing);
+    const imported = await graphql(
+      gateway,
+      ownerKey,
+      `mutation { importMediaFromUrl(url: "${importUrl}", externalId: "owner-import") {
+        ... on ImportMediaSuccess { jobId media { databaseId } } } }`,
+    );
+    ({ jobId: importJobId } = imported.data.importMediaFromUrl);
+    importedId = imported.data.importMediaFromUrl.media.databaseId;
+    const signed = await graphql(
+      gateway,
+      ownerKey,
+      `mutation { createUploadUrl(contentType: "image/jpeg", size: 100, externalId: "owner-direct") {
+        ... on CreateUploadUrlSuccess { mediaId } } }`,
+    );
+    pendingUploadId = signed.data.createUploadUrl.mediaId;
+    expect([publishJobId, importJobId, pendingUploadId].every(Number.isInteger)).toBe(true);
+  });
+
+  it("are null to every query, and absent from every list", async () => {
+    const jobGlobalId = Buffer.from(`Job:${publishJobId}`).toString("base64");
+    const { data, errors } = await graphql(
+      gateway,
+      strangerKey,
+      `query($listing: Int!, $listingGlobalId: ID!, $publishJob: Int!, $importJob: Int!, $jobGlobalId: ID!) {
+        listing(id: $listing) { databaseId }
+        listings(first: 100) { edges { node { databaseId } } }
+        listingNode: node(id: $listingGlobalId) { id }
+        publishJob: job(id: $publishJob) { databaseId }
+        importJob: job(id: $importJob) { databaseId }
+        jobNode: node(id: $jobGlobalId) { id }
+      }`,
+      {
+        listing: listing.databaseId,
+        listingGlobalId: listing.id,
+        publishJob: publishJobId,
+        importJob: importJobId,
+        jobGlobalId,
+      },
+    );
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({
+      listing: null,
+      listings: { edges: [] },
+      listingNode: null,
+      publishJob: null,
+      importJob: null,
+      jobNode: null,
+    });
+  });
+
+  it("is a NotFound error member to every mutation, and is left untouched", async () => {
+    const deleted = await graphql(
+      gateway,
+      strangerKey,
+      `mutation($id: Int!) { deleteListing(id: $id) { ${ERROR_FIELDS} } }`,
+      { id: listing.databaseId },
+    );
+    expect(deleted.data.deleteListing).toEqual({
+      __typename: "ListingNotFoundError",
+      message: "Listing not found",
+      code: "LISTING_NOT_FOUND",
+    });
+    const UPSERT = `mutation($input: UpsertListingInput!) { upsertListing(input: $input) {
+      ${ERROR_FIELDS} ... on UpsertListingSuccess { created listing { databaseId title media { databaseId } } } } }`;
+    for (const files of [[{ id: fileId }], [{ externalFileId: "owner-import" }], [{ id: importedId }]]) {
+      const stolen = await graphql(gateway, strangerKey, UPSERT, { input: { externalId: "stolen", files } });
+      expect(stolen.data.upsertListing).toEqual({
+        __typename: "FileNotFoundError",
+        message: "File not found",
+        code: "FILE_NOT_FOUND",
+      });
+    }
+    // the owner's external ID names the stranger's own, new listing
+    const own = await graphql(gateway, strangerKey, UPSERT, { input: { externalId: "owner-listing", title: "Mine" } });
+    expect(own.data.upsertListing).toMatchObject({ created: true, listing: { title: "Mine", media: [] } });
+    expect(own.data.upsertListing.listing.databaseId).not.toBe(listing.databaseId);
+
+    const completed = await graphql(
+      gateway,
+      strangerKey,
+      `mutation($id: Int!) { completeUpload(id: $id) { ${ERROR_FIELDS} } }`,
+      { id: pendingUploadId },
+    );
+    expect(completed.data.completeUpload).toEqual({
+      __typename: "FileNotFoundError",
+      message: "File not found",
+      code: "FILE_NOT_FOUND",
+    });
+    // the owner's URL and external ID import a file of the stranger's own
+    const imported = await graphql(
+      gateway,
+      strangerKey,
+      `mutation { importMediaFromUrl(url: "${importUrl}", externalId: "owner-import") {
+        ${ERROR_FIELDS} ... on ImportMediaSuccess { created media { databaseId } } } }`,
+    );
+    expect(imported.data.importMediaFromUrl).toMatchObject({ __typename: "ImportMediaSuccess", created: true });
+    expect(imported.data.importMediaFromUrl.media.databaseId).not.toBe(importedId);
+    const signed = await graphql(
+      gateway,
+      strangerKey,
+      `mutation { createUploadUrl(contentType: "image/jpeg", size: 100, externalId: "owner-direct") { __typename } }`,
+    );
+    expect(signed.data.createUploadUrl.__typename).toBe("CreateUploadUrlSuccess");
+
+    const still = await graphql(
+      gateway,
+      ownerKey,
+      `query($id: Int!) { listing(id: $id) { title status media { databaseId } } }`,
+      { id: listing.databaseId },
+    );
+    expect(still.data.listing).toMatchObject({ title: "Owner's", status: "PENDING_ACTIVE" });
+    expect(still.data.listing.media).toHaveLength(3);
+    const [pending] = await gateway.database
+      .sql`select agency_id from pending_uploads where media_id = ${pendingUploadId}`;
+    expect(pending).toBeDefined();
+  });
+
+  it("a file's listings are only ever the caller's", async () => {
+    const { data } = await graphql(gateway, ownerKey, `{ media(id: ${fileId}) { listings { databaseId } } }`);
+    expect(data.media.listings).toEqual([{ databaseId: listing.databaseId }]);
   });
 });

@@ -5,6 +5,7 @@ import { graphql, MEDIA_FIELDS, markOptimized } from "./client.ts";
 let gateway: Gateway;
 let key: string;
 let ids: number[];
+let listingId: number;
 const statements: string[] = [];
 
 beforeAll(async () => {
@@ -22,6 +23,18 @@ beforeAll(async () => {
   }));
   ids = (await sql<{ id: number }[]>`insert into media ${sql(rows)} returning id`).map((row) => row.id);
   await markOptimized(gateway, ids);
+  // A listing with 20 files, each of them in two other listings as well.
+  const listings = await sql<{ id: number }[]>`
+    insert into listings ${sql(["big", "first-half", "second-half", "all-again"].map((externalId) => ({ agency_id: agencyId, external_id: externalId })))}
+    returning id`;
+  const [big, firstHalf, secondHalf, again] = listings.map((row) => row.id);
+  listingId = big ?? 0;
+  const files = ids.slice(0, 20).flatMap((mediaId, position) => [
+    { listing_id: big, media_id: mediaId, position },
+    { listing_id: position < 10 ? firstHalf : secondHalf, media_id: mediaId, position },
+    { listing_id: again, media_id: mediaId, position: 19 - position },
+  ]);
+  await sql`insert into listing_files ${sql(files)}`;
 });
 afterAll(() => gateway?.close());
 
@@ -53,5 +66,37 @@ describe("no N+1", () => {
     const globalIds = Object.keys(data).map((_, i) => Buffer.from(`Media:${some[i]}`).toString("base64"));
     const nodes = globalIds.map((id, i) => `n${i}: node(id: "${id}") { ... on Media { databaseId } }`).join("\n");
     expect((await statementsOf(`{ ${nodes} }`)).count).toBe(3);
+  });
+
+  it("a listing with 20 files, their variants and their listings costs 5 statements", async () => {
+    const { data, count } = await statementsOf(
+      `query($id: Int!) { listing(id: $id) { databaseId title status media { ${MEDIA_FIELDS} listings { databaseId externalId } } } }`,
+      { id: listingId },
+    );
+    expect(data.listing.media.map((m: { databaseId: number }) => m.databaseId)).toEqual(ids.slice(0, 20));
+    for (const media of data.listing.media) {
+      expect(media.variants).toHaveLength(3);
+      expect(media.listings).toHaveLength(3);
+    }
+    // the key, the listing, its files, their variants, their listings
+    expect(count).toBe(5);
+  });
+
+  it("a page of 100 files with their listings costs 4 statements; a page of listings with their files 6", async () => {
+    const { data, count } = await statementsOf(
+      "{ medias(first: 100) { edges { node { databaseId variants { url } listings { databaseId } } } } }",
+    );
+    expect(data.medias.edges).toHaveLength(100);
+    const listed = data.medias.edges.filter((edge: { node: { listings: unknown[] } }) => edge.node.listings.length > 0);
+    expect(listed).toHaveLength(20);
+    // the key, the page, the variants, the listings
+    expect(count).toBe(4);
+
+    const listings = await statementsOf(
+      "{ listings(first: 100) { edges { node { databaseId media { databaseId variants { url } listings { databaseId } } } } } }",
+    );
+    expect(listings.data.listings.edges).toHaveLength(4);
+    // the key, the page and its files (REST's listing service), the files with their variants, their listings
+    expect(listings.count).toBe(6);
   });
 });

@@ -115,3 +115,86 @@ it("one scenario through REST and through GraphQL ends in the same state, with t
   expect(viaRest.files).toHaveLength(2);
   expect(viaGraphQL).toEqual(viaRest);
 });
+
+it("a listing scenario through REST and through GraphQL ends in the same state, with the same refusals", async () => {
+  const run = async (name: string, through: "rest" | "graphql") => {
+    const { apiKey, agencyId } = await gateway.createAgency(name);
+    const files: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const bytes = Buffer.concat([png, Buffer.from(`#${i}`)]);
+      files.push((await body(await upload(gateway, apiKey, bytes, `apt-9-photo-${i}`))).id);
+    }
+    const upsert = async (input: Record<string, unknown>) => {
+      if (through === "rest") {
+        const response = await gateway.request("/api/v1/listings", { method: "PUT", apiKey, ...json(input) });
+        const answer = await body(response);
+        return response.ok ? { created: answer.created === true, id: answer.id } : { message: answer.message };
+      }
+      const status = input.status === undefined ? {} : { status: String(input.status).toUpperCase() };
+      const { data } = await graphql(
+        gateway,
+        apiKey,
+        `mutation($input: UpsertListingInput!) { upsertListing(input: $input) {
+          __typename ... on UpsertListingSuccess { created listing { databaseId } }
+          ... on ValidationError { problems } ... on Error { message } } }`,
+        { input: { ...input, ...status } },
+      );
+      const result = data.upsertListing;
+      if (result.__typename === "UpsertListingSuccess")
+        return { created: result.created, id: result.listing.databaseId };
+      return { message: result.problems ?? result.message };
+    };
+    const remove = async (id: number) => {
+      if (through === "rest") {
+        return (await body(await gateway.request(`/api/v1/listings/${id}`, { method: "DELETE", apiKey }))).message;
+      }
+      const { data } = await graphql(
+        gateway,
+        apiKey,
+        `mutation { deleteListing(id: ${id}) { ... on Error { message } } }`,
+      );
+      return data.deleteListing.message;
+    };
+    const draft = await upsert({ externalId: "apt-9", title: "Draft", files: [{ id: files[0] }] });
+    const active = await upsert({
+      externalId: "apt-9",
+      title: "Live",
+      status: "active",
+      files: [{ externalFileId: "apt-9-photo-2" }, { id: files[1] }, { id: files[0] }],
+    });
+    const tooFew = await upsert({ externalId: "apt-9", status: "active", files: [{ id: files[0] }] });
+    const missing = await upsert({ externalId: "apt-9", files: [{ externalFileId: "nope" }] });
+    const other = await upsert({ externalId: "apt-10" });
+    if (other.id === undefined) throw new Error("apt-10 was not created");
+    const deleted = await remove(other.id);
+    const deletedAgain = await remove(other.id);
+    const listings = await body(await gateway.request("/api/v1/listings", { apiKey }));
+    const jobs = await gateway.database.sql`
+      select type, status, result_data, public_error_message from client_jobs where agency_id = ${agencyId} order by id`;
+    return {
+      answers: [draft.created, active.created, tooFew, missing, other.created, deleted, deletedAgain],
+      listings: listings.items.map(({ id, createdAt, updatedAt, files: f, ...rest }: Record<string, unknown>) => ({
+        ...rest,
+        files: (f as { externalId: string; optimization: string }[]).map(({ externalId, optimization }) => ({
+          externalId,
+          optimization,
+        })),
+      })),
+      jobs: [...jobs],
+    };
+  };
+  const viaRest = await run("Listings through REST", "rest");
+  const viaGraphQL = await run("Listings through GraphQL", "graphql");
+  expect(viaRest.answers).toEqual([
+    true,
+    false,
+    { message: ["an active listing needs at least 3 files"] },
+    { message: "File not found" },
+    true,
+    undefined,
+    "Listing not found",
+  ]);
+  expect(viaRest.listings).toHaveLength(1);
+  expect(viaRest.jobs).toHaveLength(1);
+  expect(viaGraphQL).toEqual(viaRest);
+});

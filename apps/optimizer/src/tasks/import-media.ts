@@ -1,5 +1,5 @@
 import os from "node:os";
-import { addJob, schema } from "@darkroom/db";
+import { addJob, recordEvent, schema } from "@darkroom/db";
 import { extensionFor, sniffImageType, taskPayloads } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
@@ -26,11 +26,19 @@ export function importMedia(context: TaskContext): Task {
 
   async function fail(mediaId: number, jobId: number, reason: string) {
     await db.transaction(async (tx) => {
-      await tx
+      const [failed] = await tx
         .update(media)
         .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
-        .where(eq(media.id, mediaId));
+        .where(eq(media.id, mediaId))
+        .returning({ agencyId: media.agencyId, externalId: media.externalId });
       await wakeListingsWaitingOn(tx, mediaId);
+      if (failed) {
+        await recordEvent(tx, failed.agencyId, "media.failed", {
+          mediaId,
+          externalId: failed.externalId,
+          error: reason,
+        });
+      }
       await tx
         .update(clientJobs)
         .set({ status: "failed", publicErrorMessage: reason, updatedAt: sql`now()` })

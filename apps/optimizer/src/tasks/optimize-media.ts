@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { addJob, schema } from "@darkroom/db";
+import { addJob, recordEvent, schema } from "@darkroom/db";
 import { statesBefore, taskPayloads } from "@darkroom/domain";
 import { ObjectNotFoundError } from "@darkroom/storage";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -39,7 +39,7 @@ export function optimizeMedia(context: TaskContext): Task {
 
   async function fail(mediaId: number, generation: number, reason: string) {
     await db.transaction(async (tx) => {
-      const failed = await tx
+      const [failed] = await tx
         .update(media)
         .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
         .where(
@@ -49,8 +49,10 @@ export function optimizeMedia(context: TaskContext): Task {
             inArray(media.optimization, statesBefore("failed")),
           ),
         )
-        .returning({ id: media.id });
-      if (failed.length > 0) await wakeListingsWaitingOn(tx, mediaId);
+        .returning({ agencyId: media.agencyId, externalId: media.externalId });
+      if (!failed) return;
+      await wakeListingsWaitingOn(tx, mediaId);
+      await recordEvent(tx, failed.agencyId, "media.failed", { mediaId, externalId: failed.externalId, error: reason });
     });
   }
 
@@ -89,7 +91,7 @@ export function optimizeMedia(context: TaskContext): Task {
 
       const outcome = await db.transaction(async (tx) => {
         const [current] = await tx
-          .select({ generation: media.generation })
+          .select({ generation: media.generation, agencyId: media.agencyId, externalId: media.externalId })
           .from(media)
           .where(eq(media.id, mediaId))
           .for("update");
@@ -121,6 +123,12 @@ export function optimizeMedia(context: TaskContext): Task {
           })
           .where(eq(media.id, mediaId));
         await wakeListingsWaitingOn(tx, mediaId);
+        await recordEvent(tx, current.agencyId, "media.optimized", {
+          mediaId,
+          externalId: current.externalId,
+          width: image.width,
+          height: image.height,
+        });
         const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
         if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
         return "success" as const;

@@ -1,4 +1,4 @@
-import { addJob, schema, type Transaction } from "@darkroom/db";
+import { addJob, recordEvent, schema, type Transaction } from "@darkroom/db";
 import {
   OPEN_PUBLISH_JOB_STATUSES,
   PUBLISH_CANCELLED_BY_DELETE,
@@ -60,7 +60,7 @@ export function publishListing(context: TaskContext): Task {
 
     await db.transaction(async (tx) => {
       const [listing] = await tx
-        .select({ status: listings.status })
+        .select({ status: listings.status, agencyId: listings.agencyId, externalId: listings.externalId })
         .from(listings)
         .where(eq(listings.id, listingId))
         .for("update");
@@ -96,6 +96,9 @@ export function publishListing(context: TaskContext): Task {
         .update(listings)
         .set({ status: outcome.status, updatedAt: sql`now()` })
         .where(eq(listings.id, listingId));
+      if (outcome.status === "active") {
+        await recordEvent(tx, listing.agencyId, "listing.published", { listingId, externalId: listing.externalId });
+      }
       await setJob(end);
     });
   };

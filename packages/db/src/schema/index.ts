@@ -4,4 +4,5 @@ export * from "./jobs.ts";
 export * from "./listings.ts";
 export * from "./media.ts";
 export * from "./pending-uploads.ts";
+export * from "./webhooks.ts";
 export * from "./workers.ts";

@@ -34,6 +34,12 @@ export const FileNotFoundError = domainErrorType(
   "No such file in the caller's agency (a file of another agency answers the same).",
 );
 
+export const ListingNotFoundError = domainErrorType(
+  "LISTING_NOT_FOUND",
+  "ListingNotFoundError",
+  "No such listing in the caller's agency (a listing of another agency answers the same).",
+);
+
 export const ExternalIdAlreadyLinkedError = domainErrorType(
   "EXTERNAL_ID_ALREADY_LINKED",
   "ExternalIdAlreadyLinkedError",

@@ -9,6 +9,11 @@ import "./media.ts";
 import "./upload-media.ts";
 import "./media-mutations.ts";
 import "./media-updated.ts";
+import "./listing.ts";
+import "./listing-mutations.ts";
+import "./job.ts";
+import "./import-media.ts";
+import "./direct-upload.ts";
 
 export const schema = builder.toSchema();
 

@@ -25,3 +25,9 @@ builder.scalarType("File", {
     throw createGraphQLError("File must be sent as a file of a multipart request");
   },
 });
+
+builder.scalarType("JSON", {
+  description: "Any JSON value (an object, an array, a string, a number, a boolean or null).",
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});

@@ -1,0 +1,38 @@
+import {
+  newWebhookMessageId,
+  WEBHOOK_MAX_ATTEMPTS,
+  type WebhookEventData,
+  type WebhookEventType,
+} from "@darkroom/domain";
+import { and, eq, sql } from "drizzle-orm";
+import type { Transaction } from "./client.ts";
+import { addJob } from "./jobs.ts";
+import { webhookDeliveries, webhooks } from "./schema/webhooks.ts";
+
+/**
+ * Records an event in the outbox, in the caller's transaction (the one that makes the change the
+ * event reports): one delivery row per webhook of the agency that listens to `type`, each with its
+ * `deliver_webhook` job. Rolled back with the change; sent only once it commits. Answers the
+ * delivery ids (none when no webhook listens).
+ */
+export async function recordEvent<T extends WebhookEventType>(
+  tx: Transaction,
+  agencyId: number,
+  type: T,
+  data: WebhookEventData[T],
+): Promise<number[]> {
+  const listening = await tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.agencyId, agencyId), sql`${type} = any(${webhooks.events})`));
+  if (listening.length === 0) return [];
+  const eventId = newWebhookMessageId();
+  const deliveries = await tx
+    .insert(webhookDeliveries)
+    .values(listening.map((webhook) => ({ webhookId: webhook.id, eventId, type, payload: data })))
+    .returning({ id: webhookDeliveries.id });
+  for (const delivery of deliveries) {
+    await addJob(tx, "deliver_webhook", { deliveryId: delivery.id }, { maxAttempts: WEBHOOK_MAX_ATTEMPTS });
+  }
+  return deliveries.map((delivery) => delivery.id);
+}
