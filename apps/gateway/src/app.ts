@@ -3,6 +3,7 @@ import { DomainError } from "@darkroom/domain";
 import type { ObjectStorage } from "@darkroom/storage";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance } from "fastify";
+import { cachedAgencyLookup } from "./auth/key-cache.ts";
 import type { GatewayConfig } from "./env.ts";
 import { graphqlRoutes } from "./graphql/yoga.ts";
 import { authenticate } from "./http/authenticate.ts";
@@ -93,9 +94,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { sql: deps.sql });
   await app.register(metricsRoutes, { metrics });
   if (deps.fileServer) await app.register(fileRoutes, { fileServer: deps.fileServer });
-  // One budget per agency for REST and GraphQL alike.
+  // One budget per agency for REST and GraphQL alike, and one cache of the keys both accept.
   const rateLimit = createRateLimiter(deps.config.rateLimitPerMinute);
-  await app.register(graphqlRoutes, { ...deps, rateLimit });
+  const agencyFor = cachedAgencyLookup(deps.db, deps.sql);
+  app.addHook("onClose", () => agencyFor.close());
+  await app.register(graphqlRoutes, { ...deps, rateLimit, agencyFor });
   if (deps.uploadSigningSecret) {
     await app.register(uploadRoutes, {
       storage: deps.storage,
@@ -107,7 +110,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.addHook("onRequest", async (request) => {
-        request.agency = await authenticate(deps.db, request.headers);
+        request.agency = await authenticate(agencyFor, request.headers);
       });
       api.addHook("onRequest", rateLimit);
       api.addHook("preValidation", async (request) => {

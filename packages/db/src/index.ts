@@ -1,4 +1,4 @@
-export { MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotification } from "./channels.ts";
+export { AUTH_CHANGED_CHANNEL, MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotification } from "./channels.ts";
 export { createDb, type Database, type DbOptions, type Sql, type Transaction } from "./client.ts";
 export { databaseEnvSchema, defaultDataDir, describeEnvProblems } from "./config.ts";
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "./embedded.ts";

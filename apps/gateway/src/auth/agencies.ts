@@ -20,7 +20,12 @@ const agencyForKeyHash = preparedStatement((db) =>
 );
 
 export async function agencyForKey(db: Database, key: string): Promise<Agency | undefined> {
-  const [row] = await agencyForKeyHash(db).execute({ hash: hashApiKey(key) });
+  return agencyForHash(db, hashApiKey(key));
+}
+
+/** The same, from the key's hash. */
+export async function agencyForHash(db: Database, hash: string): Promise<Agency | undefined> {
+  const [row] = await agencyForKeyHash(db).execute({ hash });
   return row;
 }
 

@@ -1,6 +1,6 @@
-import type { Database } from "@darkroom/db";
 import { DomainError } from "@darkroom/domain";
 import type { Plugin } from "graphql-yoga";
+import type { AgencyLookup } from "../auth/key-cache.ts";
 import { authenticate } from "../http/authenticate.ts";
 import type { RateLimiter } from "../http/rate-limit.ts";
 import type { GraphQLServerContext } from "./context.ts";
@@ -12,12 +12,12 @@ import { toGraphQLError } from "./errors.ts";
  * Failures answer REST's status (401, 403, 400, 429) with `extensions.code`. GraphiQL's page is
  * served earlier (Yoga's `onRequest`) and needs no key.
  */
-export function useApiKeys(db: Database, rateLimit: RateLimiter): Plugin<object, GraphQLServerContext> {
+export function useApiKeys(agencyFor: AgencyLookup, rateLimit: RateLimiter): Plugin<object, GraphQLServerContext> {
   return {
     async onRequestParse({ serverContext }) {
       const { req, reply } = serverContext;
       try {
-        req.agency = await authenticate(db, req.headers);
+        req.agency = await authenticate(agencyFor, req.headers);
         await rateLimit(req, reply);
       } catch (error) {
         throw error instanceof DomainError ? toGraphQLError(error, { httpStatus: true }) : error;

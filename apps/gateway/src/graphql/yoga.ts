@@ -7,6 +7,7 @@ import { initContextCache } from "@pothos/core";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { createYoga, maskError } from "graphql-yoga";
 import type { GatewayDeps } from "../app.ts";
+import type { AgencyLookup } from "../auth/key-cache.ts";
 import { clientErrorOf } from "../http/errors.ts";
 import type { RateLimiter } from "../http/rate-limit.ts";
 import { routeDocs } from "../routes/route-docs.ts";
@@ -32,7 +33,10 @@ export const CSRF_HEADER = "x-graphql-yoga-csrf";
  * `/graphql`: Yoga over the Pothos schema, mounted as Fastify's documentation shows. GraphiQL answers
  * a browser's GET; subscriptions are served over Server-Sent Events.
  */
-export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & { rateLimit: RateLimiter }) {
+export async function graphqlRoutes(
+  app: FastifyInstance,
+  deps: GatewayDeps & { rateLimit: RateLimiter; agencyFor: AgencyLookup },
+) {
   const mediaEvents = createMediaEvents(deps.sql);
   app.addHook("onClose", () => mediaEvents.close());
   const graphqlDeps: GraphQLDeps = {
@@ -71,7 +75,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & { 
     context: ({ req }) => ({ agency: req.agency, deps: graphqlDeps, ...initContextCache() }),
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
-      useApiKeys(deps.db, deps.rateLimit),
+      useApiKeys(deps.agencyFor, deps.rateLimit),
       useStreamedUploads({ tmpDir: deps.config.tmpDir, maxUploadBytes: deps.config.maxUploadBytes }),
       maxDepthPlugin({ n: GRAPHQL_LIMITS.maxDepth, flattenFragments: true }),
       costLimitPlugin({ maxCost: GRAPHQL_LIMITS.maxCost }),

@@ -1,7 +1,7 @@
-import type { Database } from "@darkroom/db";
 import { DomainError } from "@darkroom/domain";
 import type { FastifyRequest } from "fastify";
-import { type Agency, agencyForKey } from "../auth/agencies.ts";
+import type { Agency } from "../auth/agencies.ts";
+import type { AgencyLookup } from "../auth/key-cache.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -29,10 +29,10 @@ export function presentedKey(headers: FastifyRequest["headers"]): string {
 }
 
 /** Resolves the caller's agency from its key, or throws the auth table's error. */
-export async function authenticate(db: Database, headers: FastifyRequest["headers"]): Promise<Agency> {
+export async function authenticate(agencyFor: AgencyLookup, headers: FastifyRequest["headers"]): Promise<Agency> {
   const key = presentedKey(headers);
   if (key.length > 200) throw new DomainError("INVALID_API_KEY");
-  const agency = await agencyForKey(db, key);
+  const agency = await agencyFor(key);
   if (!agency) throw new DomainError("INVALID_API_KEY");
   if (agency.status === "suspended") throw new DomainError("AGENCY_SUSPENDED");
   return agency;

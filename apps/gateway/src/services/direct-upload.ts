@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
-import { requireMedia } from "./media.ts";
+import { getMedia, requireMedia } from "./media.ts";
 import { type MediaDeps, representOne } from "./media-store.ts";
 import { newStoragePrefix } from "./upload.ts";
 
@@ -99,7 +99,7 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
     .select()
     .from(pendingUploads)
     .where(and(eq(pendingUploads.mediaId, mediaId), eq(pendingUploads.agencyId, agencyId)));
-  if (!pending) return representOne(deps, await requireMedia(deps, agencyId, mediaId));
+  if (!pending) return getMedia(deps, agencyId, mediaId);
   if (pending.expiresAt.getTime() <= Date.now()) throw new DomainError("FILE_NOT_FOUND");
 
   const stored = await deps.storage.head(pending.objectKey);
@@ -117,7 +117,7 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
     const plan = planUpload(sha256, await holderOf(deps, agencyId, pending.externalId));
     if (plan.action === "reuse") {
       await discard(deps, pending.mediaId, pending.storagePrefix);
-      return representOne(deps, await requireMedia(deps, agencyId, plan.mediaId));
+      return getMedia(deps, agencyId, plan.mediaId);
     }
   }
   try {

@@ -1,9 +1,8 @@
 import { addJob, schema, type Transaction } from "@darkroom/db";
-import { DomainError, parseOutboundUrl, planImport } from "@darkroom/domain";
+import { DomainError, parseOutboundUrl, planImport, type RestMedia } from "@darkroom/domain";
 import { and, eq } from "drizzle-orm";
-import { requireMedia } from "./media.ts";
+import { getMedia } from "./media.ts";
 import type { MediaDeps } from "./media-store.ts";
-import { representOne } from "./media-store.ts";
 import { assertReachable } from "./outbound.ts";
 import { newStoragePrefix } from "./upload.ts";
 
@@ -15,7 +14,7 @@ export interface ImportDeps extends MediaDeps {
 
 export type ImportResult =
   | { status: 202; body: { mediaId: number; status: "pending"; externalId: string | null; jobId: number } }
-  | { status: 200; body: Awaited<ReturnType<typeof representOne>> };
+  | { status: 200; body: RestMedia };
 
 async function holderOf(deps: ImportDeps, agencyId: number, externalId: string) {
   const [holder] = await deps.db
@@ -41,7 +40,7 @@ export async function importFromUrl(
     if (externalId === undefined) return undefined;
     const plan = planImport(url, await holderOf(deps, agencyId, externalId));
     if (plan.action !== "reuse") return undefined;
-    return { status: 200, body: await representOne(deps, await requireMedia(deps, agencyId, plan.mediaId)) };
+    return { status: 200, body: await getMedia(deps, agencyId, plan.mediaId) };
   };
   const existing = await retry();
   if (existing) return existing;

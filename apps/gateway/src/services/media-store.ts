@@ -65,29 +65,49 @@ export async function pageOfMedia(
     .limit(options.limit);
 }
 
-const variantsOfOne = preparedStatement((db) =>
+export type VariantRow = typeof schema.mediaVariants.$inferSelect;
+
+/** A file of the agency and, once it is optimized, its variants: one statement, one row a variant. */
+const mediaWithVariantsById = preparedStatement((db) =>
   db
-    .select()
-    .from(mediaVariants)
-    .where(eq(mediaVariants.mediaId, sql.placeholder("mediaId")))
-    .prepare("variants_of_media"),
+    .select({ media, variant: mediaVariants })
+    .from(media)
+    .leftJoin(mediaVariants, and(eq(mediaVariants.mediaId, media.id), eq(media.optimization, "success")))
+    .where(and(eq(media.id, sql.placeholder("id")), eq(media.agencyId, sql.placeholder("agencyId"))))
+    .prepare("media_with_variants_by_id"),
 );
+
+/** The REST media object of a file of the agency (one statement); undefined when there is none. */
+export async function readMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia | undefined> {
+  const rows = await mediaWithVariantsById(deps.db).execute({ id, agencyId });
+  const first = rows[0];
+  if (!first) return undefined;
+  return represent(
+    deps,
+    first.media,
+    rows.flatMap((row) => (row.variant ? [row.variant] : [])),
+  );
+}
+
+/** The REST media object of `row`, given its variants. */
+async function represent(deps: MediaDeps, row: MediaRow, variants: readonly VariantRow[]): Promise<RestMedia> {
+  const withUrls = await Promise.all(variants.map(async (v) => ({ ...v, url: await deps.storage.url(v.key) })));
+  return toRestMedia(row, await deps.storage.url(row.originalKey), withUrls);
+}
 
 /** The REST media objects of `rows`, with their variants loaded in one statement. */
 export async function representMedia(deps: MediaDeps, rows: MediaRow[]): Promise<RestMedia[]> {
   const ready = rows.filter((row) => row.optimization === "success").map((row) => row.id);
   const variants =
-    ready.length === 0
-      ? []
-      : ready.length === 1
-        ? await variantsOfOne(deps.db).execute({ mediaId: ready[0] })
-        : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
+    ready.length === 0 ? [] : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
   return Promise.all(
-    rows.map(async (row) => {
-      const own = variants.filter((v) => v.mediaId === row.id);
-      const withUrls = await Promise.all(own.map(async (v) => ({ ...v, url: await deps.storage.url(v.key) })));
-      return toRestMedia(row, await deps.storage.url(row.originalKey), withUrls);
-    }),
+    rows.map((row) =>
+      represent(
+        deps,
+        row,
+        variants.filter((v) => v.mediaId === row.id),
+      ),
+    ),
   );
 }
 

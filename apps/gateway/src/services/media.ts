@@ -16,6 +16,7 @@ import {
   type MediaDeps,
   type MediaRow,
   pageOfMedia,
+  readMedia,
   representMedia,
   representOne,
 } from "./media-store.ts";
@@ -36,7 +37,9 @@ export async function requireMediaByExternalId(deps: MediaDeps, agencyId: number
 }
 
 export async function getMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia> {
-  return representOne(deps, await requireMedia(deps, agencyId, id));
+  const found = await readMedia(deps, agencyId, id);
+  if (!found) throw new DomainError("FILE_NOT_FOUND");
+  return found;
 }
 
 export async function getMediaByExternalId(deps: MediaDeps, agencyId: number, externalId: string) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { addJob, isUniqueViolation, schema } from "@darkroom/db";
 import { DomainError, extensionFor, planUpload, type RestMedia, sniffImageType } from "@darkroom/domain";
 import { and, eq } from "drizzle-orm";
-import { requireMedia } from "./media.ts";
+import { getMedia } from "./media.ts";
 import { type MediaDeps, representOne } from "./media-store.ts";
 import type { SpooledFile } from "./spool.ts";
 
@@ -28,7 +28,7 @@ async function holderOf(deps: MediaDeps, agencyId: number, externalId: string) {
 }
 
 async function existing(deps: MediaDeps, agencyId: number, id: number): Promise<UploadResult> {
-  return { status: 200, media: await representOne(deps, await requireMedia(deps, agencyId, id)) };
+  return { status: 200, media: await getMedia(deps, agencyId, id) };
 }
 
 /**

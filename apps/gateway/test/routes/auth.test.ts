@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey, setAgencyStatus } from "../../src/auth/agencies.ts";
+import { hashApiKey } from "../../src/auth/api-keys.ts";
 import { body, type Gateway, startGateway } from "../helpers.ts";
 
 let gateway: Gateway;
@@ -44,19 +45,35 @@ describe("authentication", () => {
     );
   });
 
-  it("auth: a revoked key answers 401 Invalid API key at once", async () => {
+  // A gateway trusts a key it has looked up for 5 s, but drops every cached key on the database's
+  // `auth_changed` notification: the change is seen in well under a second, whoever makes it.
+  const statusOf = async (apiKey: string) => (await gateway.request("/api/v1/agency", { apiKey })).status;
+  const SOON = { timeout: 1_000, interval: 10 };
+
+  it("auth: a key in use answers 401 Invalid API key as soon as its revocation commits", async () => {
     const { apiKey } = await gateway.createAgency();
-    expect((await gateway.request("/api/v1/agency", { apiKey })).status).toBe(200);
+    expect(await statusOf(apiKey)).toBe(200);
+    expect(await statusOf(apiKey)).toBe(200); // served from the cache
     expect(await revokeApiKey(gateway.database.db, apiKey)).toBe(true);
+    await expect.poll(() => statusOf(apiKey), SOON).toBe(401);
     await expectError(await gateway.request("/api/v1/agency", { apiKey }), 401, "Invalid API key");
+  });
+
+  it("auth: a revocation made with plain SQL by an operator is seen as soon", async () => {
+    const { apiKey } = await gateway.createAgency();
+    expect(await statusOf(apiKey)).toBe(200);
+    await gateway.database.sql`update api_keys set revoked_at = now() where key_hash = ${hashApiKey(apiKey)}`;
+    await expect.poll(() => statusOf(apiKey), SOON).toBe(401);
   });
 
   it("auth: a suspended agency answers 403 Agency is suspended, and works again once activated", async () => {
     const { agencyId, apiKey } = await gateway.createAgency();
+    expect(await statusOf(apiKey)).toBe(200);
     await setAgencyStatus(gateway.database.db, agencyId, "suspended");
+    await expect.poll(() => statusOf(apiKey), SOON).toBe(403);
     await expectError(await gateway.request("/api/v1/media/1", { apiKey }), 403, "Agency is suspended");
     await setAgencyStatus(gateway.database.db, agencyId, "active");
-    expect((await gateway.request("/api/v1/agency", { apiKey })).status).toBe(200);
+    await expect.poll(() => statusOf(apiKey), SOON).toBe(200);
   });
 
   it("auth: errors carry the reason phrase and a machine-readable code", async () => {

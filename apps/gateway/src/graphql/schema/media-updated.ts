@@ -1,6 +1,6 @@
 import { DomainError, parseId, type RestMedia } from "@darkroom/domain";
 import { clearAllDataLoaders } from "@pothos/plugin-dataloader";
-import { findMedia, representOne } from "../../services/media-store.ts";
+import { readMedia } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { MediaRef } from "./media.ts";
@@ -14,10 +14,7 @@ import { MediaRef } from "./media.ts";
 async function mediaUpdates(ctx: GraphQLContext, mediaId: number): Promise<AsyncIterableIterator<RestMedia>> {
   const { deps, agency } = ctx;
   const changes = await deps.mediaEvents.subscribe(agency.id, mediaId); // LISTEN is active from here on
-  const current = async () => {
-    const row = await findMedia(deps.db, agency.id, mediaId);
-    return row ? representOne(deps, row) : undefined;
-  };
+  const current = () => readMedia(deps, agency.id, mediaId);
   let first: RestMedia | undefined;
   try {
     first = await current();
