@@ -104,7 +104,10 @@ export async function graphqlRoutes(
         reply.header(key, value);
       });
       reply.status(response.status);
-      reply.send(response.body);
+      // A subscription's event stream is streamed; any other answer is complete already, and is sent
+      // in one write rather than chunk by chunk.
+      const streamed = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+      reply.send(streamed || !response.body ? response.body : Buffer.from(await response.arrayBuffer()));
       return reply;
     },
   });

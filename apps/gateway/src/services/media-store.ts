@@ -1,7 +1,7 @@
 import { type Database, preparedStatement, schema } from "@darkroom/db";
 import { type OptimizationStatus, type RestMedia, toRestMedia } from "@darkroom/domain";
 import type { ObjectStorage } from "@darkroom/storage";
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 
 export interface MediaDeps {
   db: Database;
@@ -23,15 +23,6 @@ const mediaById = preparedStatement((db) =>
 export async function findMedia(db: Database, agencyId: number, id: number): Promise<MediaRow | undefined> {
   const [row] = await mediaById(db).execute({ id, agencyId });
   return row;
-}
-
-/** The files among `ids` that belong to the agency, in no particular order (one statement). */
-export async function findMediaByIds(db: Database, agencyId: number, ids: readonly number[]): Promise<MediaRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(media)
-    .where(and(inArray(media.id, [...ids]), eq(media.agencyId, agencyId)));
 }
 
 export async function findMediaByExternalId(
@@ -67,26 +58,33 @@ export async function pageOfMedia(
 
 export type VariantRow = typeof schema.mediaVariants.$inferSelect;
 
-/** A file of the agency and, once it is optimized, its variants: one statement, one row a variant. */
-const mediaWithVariantsById = preparedStatement((db) =>
+/** Files of the agency among `ids` and, once optimized, their variants: one statement, one row a variant. */
+const mediaWithVariantsByIds = preparedStatement((db) =>
   db
     .select({ media, variant: mediaVariants })
     .from(media)
     .leftJoin(mediaVariants, and(eq(mediaVariants.mediaId, media.id), eq(media.optimization, "success")))
-    .where(and(eq(media.id, sql.placeholder("id")), eq(media.agencyId, sql.placeholder("agencyId"))))
-    .prepare("media_with_variants_by_id"),
+    .where(and(sql`${media.id} = any(${sql.placeholder("ids")})`, eq(media.agencyId, sql.placeholder("agencyId"))))
+    .prepare("media_with_variants_by_ids"),
 );
+
+/** The REST media objects of the agency's files among `ids` (one statement), in no particular order. */
+export async function readMediaByIds(deps: MediaDeps, agencyId: number, ids: readonly number[]): Promise<RestMedia[]> {
+  if (ids.length === 0) return [];
+  const rows = await mediaWithVariantsByIds(deps.db).execute({ ids: [...ids], agencyId });
+  const byId = new Map<number, { row: MediaRow; variants: VariantRow[] }>();
+  for (const { media: row, variant } of rows) {
+    const entry = byId.get(row.id) ?? { row, variants: [] };
+    if (variant) entry.variants.push(variant);
+    byId.set(row.id, entry);
+  }
+  return Promise.all([...byId.values()].map(({ row, variants }) => represent(deps, row, variants)));
+}
 
 /** The REST media object of a file of the agency (one statement); undefined when there is none. */
 export async function readMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia | undefined> {
-  const rows = await mediaWithVariantsById(deps.db).execute({ id, agencyId });
-  const first = rows[0];
-  if (!first) return undefined;
-  return represent(
-    deps,
-    first.media,
-    rows.flatMap((row) => (row.variant ? [row.variant] : [])),
-  );
+  const [found] = await readMediaByIds(deps, agencyId, [id]);
+  return found;
 }
 
 /** The REST media object of `row`, given its variants. */
@@ -95,11 +93,18 @@ async function represent(deps: MediaDeps, row: MediaRow, variants: readonly Vari
   return toRestMedia(row, await deps.storage.url(row.originalKey), withUrls);
 }
 
+const variantsOf = preparedStatement((db) =>
+  db
+    .select()
+    .from(mediaVariants)
+    .where(sql`${mediaVariants.mediaId} = any(${sql.placeholder("ids")})`)
+    .prepare("variants_of_media"),
+);
+
 /** The REST media objects of `rows`, with their variants loaded in one statement. */
 export async function representMedia(deps: MediaDeps, rows: MediaRow[]): Promise<RestMedia[]> {
   const ready = rows.filter((row) => row.optimization === "success").map((row) => row.id);
-  const variants =
-    ready.length === 0 ? [] : await deps.db.select().from(mediaVariants).where(inArray(mediaVariants.mediaId, ready));
+  const variants = ready.length === 0 ? [] : await variantsOf(deps.db).execute({ ids: ready });
   return Promise.all(
     rows.map((row) =>
       represent(

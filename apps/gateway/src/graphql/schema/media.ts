@@ -12,7 +12,7 @@ import {
   type VariantSize,
 } from "@darkroom/domain";
 import { listMedia } from "../../services/media.ts";
-import { findMediaByExternalId, findMediaByIds, representMedia, representOne } from "../../services/media-store.ts";
+import { findMediaByExternalId, readMediaByIds, representOne } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 
@@ -42,9 +42,9 @@ const MediaVariant = builder.objectRef<RestVariant>("MediaVariant").implement({
   }),
 });
 
-/** The caller's files among `ids`, as REST represents them (variants of the whole batch in one statement). */
-async function loadMedia(ids: number[], ctx: GraphQLContext): Promise<RestMedia[]> {
-  return representMedia(ctx.deps, await findMediaByIds(ctx.deps.db, ctx.agency.id, ids));
+/** The caller's files among `ids`, as REST represents them, with their variants (one statement a batch). */
+function loadMedia(ids: number[], ctx: GraphQLContext): Promise<RestMedia[]> {
+  return readMediaByIds(ctx.deps, ctx.agency.id, ids);
 }
 
 /**
