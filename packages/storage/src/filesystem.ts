@@ -68,9 +68,13 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
   const secret = options.signingSecret;
 
-  function pathFor(key: string): string {
+  function assertUsableKey(key: string): void {
     assertValidKey(key);
     if (key === TEMP_DIR || key.startsWith(`${TEMP_DIR}/`)) throw new InvalidKeyError(key, `"${TEMP_DIR}" is reserved`);
+  }
+
+  function pathFor(key: string): string {
+    assertUsableKey(key);
     return path.join(root, key);
   }
 
@@ -146,7 +150,7 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
     },
 
     async url(key) {
-      pathFor(key);
+      assertUsableKey(key);
       return `${publicUrl}/files/${key}`;
     },
 

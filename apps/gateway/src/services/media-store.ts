@@ -1,5 +1,11 @@
 import { type Database, preparedStatement, schema } from "@darkroom/db";
-import { type OptimizationStatus, type RestMedia, toRestMedia } from "@darkroom/domain";
+import {
+  type MediaRecord,
+  type OptimizationStatus,
+  type RestMedia,
+  toRestMedia,
+  type VariantRecord,
+} from "@darkroom/domain";
 import type { ObjectStorage } from "@darkroom/storage";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 
@@ -58,10 +64,38 @@ export async function pageOfMedia(
 
 export type VariantRow = typeof schema.mediaVariants.$inferSelect;
 
-/** Files of the agency among `ids` and, once optimized, their variants: one statement, one row a variant. */
+/** What the REST media object is made of: a file's shown columns, and its variants' with their keys. */
+type ShownMedia = MediaRecord & { originalKey: string };
+type ShownVariant = Omit<VariantRecord, "url"> & { key: string };
+
+/**
+ * Files of the agency among `ids` and, once optimized, their variants: one statement, one row a
+ * variant, only the columns the REST object shows (the hot read of REST and GraphQL).
+ */
 const mediaWithVariantsByIds = preparedStatement((db) =>
   db
-    .select({ media, variant: mediaVariants })
+    .select({
+      media: {
+        id: media.id,
+        externalId: media.externalId,
+        size: media.size,
+        contentType: media.contentType,
+        optimization: media.optimization,
+        optimizationError: media.optimizationError,
+        blurhash: media.blurhash,
+        width: media.width,
+        height: media.height,
+        createdAt: media.createdAt,
+        originalKey: media.originalKey,
+      },
+      variant: {
+        variantSize: mediaVariants.variantSize,
+        key: mediaVariants.key,
+        size: mediaVariants.size,
+        width: mediaVariants.width,
+        height: mediaVariants.height,
+      },
+    })
     .from(media)
     .leftJoin(mediaVariants, and(eq(mediaVariants.mediaId, media.id), eq(media.optimization, "success")))
     .where(and(sql`${media.id} = any(${sql.placeholder("ids")})`, eq(media.agencyId, sql.placeholder("agencyId"))))
@@ -72,7 +106,7 @@ const mediaWithVariantsByIds = preparedStatement((db) =>
 export async function readMediaByIds(deps: MediaDeps, agencyId: number, ids: readonly number[]): Promise<RestMedia[]> {
   if (ids.length === 0) return [];
   const rows = await mediaWithVariantsByIds(deps.db).execute({ ids: [...ids], agencyId });
-  const byId = new Map<number, { row: MediaRow; variants: VariantRow[] }>();
+  const byId = new Map<number, { row: ShownMedia; variants: ShownVariant[] }>();
   for (const { media: row, variant } of rows) {
     const entry = byId.get(row.id) ?? { row, variants: [] };
     if (variant) entry.variants.push(variant);
@@ -88,7 +122,7 @@ export async function readMedia(deps: MediaDeps, agencyId: number, id: number): 
 }
 
 /** The REST media object of `row`, given its variants. */
-async function represent(deps: MediaDeps, row: MediaRow, variants: readonly VariantRow[]): Promise<RestMedia> {
+async function represent(deps: MediaDeps, row: ShownMedia, variants: readonly ShownVariant[]): Promise<RestMedia> {
   const withUrls = await Promise.all(variants.map(async (v) => ({ ...v, url: await deps.storage.url(v.key) })));
   return toRestMedia(row, await deps.storage.url(row.originalKey), withUrls);
 }
