@@ -8,6 +8,7 @@ import type { GatewayConfig } from "./env.ts";
 import { graphqlRoutes } from "./graphql/yoga.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { registerErrorHandling } from "./http/errors.ts";
+import { awaitHandlersOnClose } from "./http/in-flight.ts";
 import { requestId, serializeRequest } from "./http/logging.ts";
 import { createGatewayMetrics, metricsRoutes } from "./http/metrics.ts";
 import { collectRouteDocs } from "./http/openapi.ts";
@@ -64,6 +65,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   registerErrorHandling(app);
+  awaitHandlersOnClose(app);
   const routes = collectRouteDocs(app);
   app.decorate("registeredRoutes", { getter: () => routes.map((route) => `${route.method} ${route.url}`) });
   app.addHook("onSend", async (request, reply) => {

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFilesystemStorage, type ObjectStorage } from "@darkroom/storage";
+import type { FastifyInstance } from "fastify";
 import { useTestDatabase } from "../../../test/database.ts";
 import { buildApp } from "../src/app.ts";
 import { createAgency } from "../src/auth/agencies.ts";
@@ -34,7 +35,12 @@ async function freePort(): Promise<number> {
  */
 export async function startGateway(
   env: Record<string, string> = {},
-  options: { onQuery?: (query: string) => void; storage?: ObjectStorage } = {},
+  options: {
+    onQuery?: (query: string) => void;
+    storage?: ObjectStorage;
+    /** Called with the built app before it listens (e.g. to add a route a test needs). */
+    beforeListen?: (app: FastifyInstance) => void;
+  } = {},
 ) {
   const database = await useTestDatabase({ ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-gateway-"));
@@ -62,6 +68,7 @@ export async function startGateway(
     storage,
     ...(options.storage ? {} : { fileServer: filesystem, uploadSigningSecret: "test-signing-secret-0123456789" }),
   });
+  options.beforeListen?.(app);
   await app.listen({ port, host: "127.0.0.1" });
   const baseUrl = `http://127.0.0.1:${port}`;
 
