@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFilesystemStorage, type ObjectStorage } from "@darkroom/storage";
 import type { FastifyInstance } from "fastify";
+import { expect } from "vitest";
 import { useTestDatabase } from "../../../test/database.ts";
 import { buildApp } from "../src/app.ts";
 import { createAgency } from "../src/auth/agencies.ts";
@@ -105,6 +106,25 @@ export function upload(gateway: Gateway, apiKey: string, bytes: Buffer, external
   if (externalId !== undefined) form.set("externalId", externalId);
   form.set("file", new Blob([new Uint8Array(bytes)]), filename);
   return gateway.request("/api/v1/media", { method: "POST", body: form, apiKey });
+}
+
+let copies = 0;
+
+/** `bytes` with a suffix no other call adds (after the image's end): never the same file twice. */
+export function distinctCopy(bytes: Buffer): Buffer {
+  return Buffer.concat([bytes, Buffer.from(`#${copies++}`)]);
+}
+
+/** Uploads `bytes` as a new file of the agency, expecting 201, and answers its id. */
+export async function uploadedId(
+  gateway: Gateway,
+  apiKey: string,
+  bytes: Buffer,
+  externalId?: string,
+): Promise<number> {
+  const response = await upload(gateway, apiKey, bytes, externalId);
+  expect(response.status).toBe(201);
+  return (await body(response)).id;
 }
 
 export function json(body: unknown): RequestInit {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, photo, startGateway, upload } from "../helpers.ts";
+import { body, distinctCopy, type Gateway, photo, startGateway, uploadedId } from "../helpers.ts";
 import { ERROR_FIELDS, graphql, markOptimized } from "./client.ts";
 
 let gateway: Gateway;
 let key: string;
 let png: Buffer;
-let counter = 0;
 
 beforeAll(async () => {
   gateway = await startGateway();
@@ -14,11 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.close());
 
-async function uploaded(externalId?: string): Promise<number> {
-  const response = await upload(gateway, key, Buffer.concat([png, Buffer.from(`#${counter++}`)]), externalId);
-  expect(response.status).toBe(201);
-  return (await body(response)).id;
-}
+const uploaded = (externalId?: string) => uploadedId(gateway, key, distinctCopy(png), externalId);
 
 const LISTING_FIELDS = "databaseId externalId title status createdAt updatedAt media { databaseId externalId }";
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, photo, startGateway, upload } from "../helpers.ts";
+import { distinctCopy, type Gateway, photo, startGateway, uploadedId } from "../helpers.ts";
 import { markOptimized, subscribe } from "./client.ts";
 
 let gateway: Gateway;
 let key: string;
 let png: Buffer;
-let counter = 0;
 
 beforeAll(async () => {
   gateway = await startGateway();
@@ -14,10 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.close());
 
-async function uploaded(apiKey = key): Promise<number> {
-  const response = await upload(gateway, apiKey, Buffer.concat([png, Buffer.from(`#${counter++}`)]));
-  return (await body(response)).id;
-}
+const uploaded = (apiKey = key) => uploadedId(gateway, apiKey, distinctCopy(png));
 
 const WATCH = `subscription($id: Int!) {
   mediaUpdated(id: $id) { databaseId optimization optimizationError blurhash variants { variantSize } }
