@@ -25,7 +25,7 @@ export async function sniffImageType(head: Uint8Array): Promise<AcceptedImageTyp
   const detected = await fileTypeFromBuffer(head);
   if (!detected) return hasTiffSignature(head) ? "image/tiff" : null;
   if (detected.mime === "image/apng") return "image/png"; // an animated PNG is a PNG (its first frame is used)
-  return detected.mime in ACCEPTED_IMAGE_TYPES ? (detected.mime as AcceptedImageType) : null;
+  return Object.hasOwn(ACCEPTED_IMAGE_TYPES, detected.mime) ? (detected.mime as AcceptedImageType) : null;
 }
 
 /**

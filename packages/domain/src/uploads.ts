@@ -11,7 +11,7 @@ export function parseDirectUpload(input: { contentType: unknown; size: unknown }
 } {
   const problems: string[] = [];
   const { contentType, size } = input;
-  if (typeof contentType !== "string" || !(contentType in ACCEPTED_IMAGE_TYPES)) {
+  if (typeof contentType !== "string" || !Object.hasOwn(ACCEPTED_IMAGE_TYPES, contentType)) {
     problems.push(`contentType must be one of ${Object.keys(ACCEPTED_IMAGE_TYPES).join(", ")}`);
   }
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {

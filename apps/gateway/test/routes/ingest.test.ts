@@ -144,6 +144,9 @@ describe("signed direct upload (filesystem driver)", () => {
   it("refuses bad declarations: type, size, over the limit, a taken external ID", async () => {
     const cases: [unknown, number, unknown][] = [
       [{ contentType: "text/html", size: 10 }, 400, expect.arrayContaining([expect.stringContaining("contentType")])],
+      // Names every object has are not types we accept.
+      [{ contentType: "constructor", size: 10 }, 400, expect.arrayContaining([expect.stringContaining("contentType")])],
+      [{ contentType: "__proto__", size: 10 }, 400, expect.arrayContaining([expect.stringContaining("contentType")])],
       [{ contentType: "image/jpeg", size: 0 }, 400, ["size must be a positive integer (bytes)"]],
       [{ contentType: "image/jpeg", size: 26 * 1024 * 1024 }, 413, "File too large"],
     ];
