@@ -207,6 +207,14 @@ export function planPublication(
 }
 
 /**
+ * Whether a change from `before` (undefined for a new listing) to `after` publishes the listing: it
+ * becomes active. Editing a listing that is already active publishes nothing again.
+ */
+export function isPublication(before: string | undefined, after: ListingStatus): boolean {
+  return after === "active" && before !== "active";
+}
+
+/**
  * A file left a listing (it was deleted): an active listing left with fewer than 3 files waits
  * again; a waiting listing has its publication evaluated again (the file it waited on may be gone).
  */

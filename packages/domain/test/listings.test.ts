@@ -5,6 +5,7 @@ import {
   afterFileRemoved,
   assertDistinctFiles,
   isListingStatus,
+  isPublication,
   LISTING_LINK_ERRORS,
   LISTING_STATUSES,
   MAX_LISTING_FILES,
@@ -356,5 +357,19 @@ describe("toRestListing", () => {
       updatedAt: "2026-11-26T11:00:00.000Z",
       files,
     });
+  });
+});
+
+describe("isPublication", () => {
+  it("is true only when a listing becomes active", () => {
+    expect(isPublication(undefined, "active")).toBe(true);
+    for (const before of ["draft", "pending_active", "publish_failed"] as const) {
+      expect(isPublication(before, "active")).toBe(true);
+    }
+    expect(isPublication("active", "active")).toBe(false);
+    for (const after of ["draft", "pending_active", "publish_failed"] as const) {
+      expect(isPublication(undefined, after)).toBe(false);
+      expect(isPublication("active", after)).toBe(false);
+    }
   });
 });

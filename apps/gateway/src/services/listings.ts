@@ -4,6 +4,7 @@ import {
   DomainError,
   decodeCursor,
   encodeCursor,
+  isPublication,
   LISTING_LINK_ERRORS,
   type ListingInput,
   type ListingStatus,
@@ -55,6 +56,13 @@ export async function upsertListing(
     const files = await resolveListingFiles(tx, agencyId, input.files);
     assertDistinctFiles(files.map((file) => file.id));
     const outcome = planPublication(input.status, files);
+    // Locked, so that parallel upserts see each other's status: a listing is published when it
+    // becomes active, not again on every edit of an active one.
+    const [before] = await tx
+      .select({ status: listings.status })
+      .from(listings)
+      .where(and(eq(listings.agencyId, agencyId), eq(listings.externalId, input.externalId)))
+      .for("update");
     const [listing] = await tx
       .insert(listings)
       .values({ agencyId, externalId: input.externalId, title: input.title, status: outcome.status })
@@ -71,7 +79,7 @@ export async function upsertListing(
         .values(files.map((file, position) => ({ listingId: listing.id, mediaId: file.id, position })));
     }
     const jobId = await settlePublication(tx, agencyId, listing.id, outcome);
-    if (outcome.status === "active") {
+    if (isPublication(before?.status, outcome.status)) {
       await recordEvent(tx, agencyId, "listing.published", { listingId: listing.id, externalId: input.externalId });
     }
     return {

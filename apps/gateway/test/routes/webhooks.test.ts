@@ -1,6 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, startGateway } from "../helpers.ts";
+import { markOptimized } from "../graphql/client.ts";
+import { body, distinctCopy, type Gateway, json, photo, startGateway, uploadedId } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;
@@ -130,5 +131,38 @@ describe("GET /webhooks and DELETE /webhooks/:id", () => {
   it("refuses an invalid id with 400", async () => {
     const response = await gateway.request("/api/v1/webhooks/abc", { method: "DELETE", apiKey: key });
     expect(response.status).toBe(400);
+  });
+});
+
+describe("events", () => {
+  it("listing.published is recorded when a listing becomes active, not again on each edit of an active one", async () => {
+    const publisher = await gateway.createAgency("Publisher");
+    const apiKey = publisher.apiKey;
+    expect((await create({ url: PUBLIC_URL, events: ["listing.published"] }, apiKey)).status).toBe(201);
+    const png = await photo("goldfish.png");
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await uploadedId(gateway, apiKey, distinctCopy(png)));
+    await markOptimized(gateway, ids);
+    const put = async (title: string, status: "active" | "draft") => {
+      const listing = { externalId: "published-once", title, status, files: ids.map((id) => ({ id })) };
+      const response = await gateway.request("/api/v1/listings", { method: "PUT", ...json(listing), apiKey });
+      expect(response.status).toBe(200);
+      return (await body(response)).status;
+    };
+    const published = async () => {
+      const rows = await gateway.database.sql<{ type: string }[]>`
+        select d.type from webhook_deliveries d join webhooks w on w.id = d.webhook_id
+        where w.agency_id = ${publisher.agencyId} order by d.id`;
+      return rows.map((row) => row.type);
+    };
+
+    expect(await put("First", "active")).toBe("active");
+    expect(await published()).toEqual(["listing.published"]);
+    expect(await put("Renamed", "active")).toBe("active");
+    expect(await published()).toEqual(["listing.published"]);
+    // Back to draft, then active again: a new publication.
+    expect(await put("Renamed", "draft")).toBe("draft");
+    expect(await put("Renamed", "active")).toBe("active");
+    expect(await published()).toEqual(["listing.published", "listing.published"]);
   });
 });
