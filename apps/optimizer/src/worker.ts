@@ -12,6 +12,7 @@ import { CLEANUP_CRONTAB, cleanupExpiredUploads } from "./tasks/cleanup-uploads.
 import { deliverWebhook } from "./tasks/deliver-webhook.ts";
 import { importMedia } from "./tasks/import-media.ts";
 import { optimizeMedia } from "./tasks/optimize-media.ts";
+import { PRUNE_DELIVERIES_CRONTAB, pruneWebhookDeliveries } from "./tasks/prune-deliveries.ts";
 import { publishListing } from "./tasks/publish-listing.ts";
 import { removeObjects } from "./tasks/remove-objects.ts";
 
@@ -68,12 +69,13 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
     noHandleSignals: true,
     pollInterval: 1000,
     logger: workerLogger(deps.log),
-    crontab: CLEANUP_CRONTAB,
+    crontab: [CLEANUP_CRONTAB, PRUNE_DELIVERIES_CRONTAB].join("\n"),
     taskList: {
       optimize_media: optimizeMedia(context),
       remove_objects: removeObjects(context),
       import_media: importMedia(context),
       cleanup_expired_uploads: cleanupExpiredUploads(context),
+      prune_webhook_deliveries: pruneWebhookDeliveries(context),
       publish_listing: publishListing(context),
       deliver_webhook: deliverWebhook(context),
     },

@@ -1,9 +1,11 @@
 import { schema } from "@darkroom/db";
+import { WEBHOOK_DELIVERY_RETENTION_DAYS, WEBHOOK_MAX_ATTEMPTS } from "@darkroom/domain";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "../../gateway/test/helpers.ts";
 import { parseOptimizerConfig } from "../src/env.ts";
 import { cleanupExpiredUploads } from "../src/tasks/cleanup-uploads.ts";
+import { pruneWebhookDeliveries } from "../src/tasks/prune-deliveries.ts";
 
 let gateway: Gateway;
 
@@ -43,5 +45,36 @@ describe("cleanup_expired_uploads", () => {
     expect(left.map((row) => row.media_id)).toEqual([900_002]);
     expect(await gateway.storage.head("m/expiredprefix0000000000/original.jpg")).toBeNull();
     expect(await gateway.storage.head("m/liveprefix000000000000000/original.jpg")).not.toBeNull();
+  });
+});
+
+describe("prune_webhook_deliveries", () => {
+  it("forgets deliveries that ended more than a week ago, and keeps recent and still-retrying ones", async () => {
+    const { agencyId } = await gateway.createAgency("Pruned");
+    const [hook] = await gateway.database.sql<{ id: number }[]>`
+      insert into webhooks (agency_id, url, events, secret)
+      values (${agencyId}, 'https://93.184.216.34/hook', ${["media.deleted"]}, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')
+      returning id`;
+    const old = new Date(Date.now() - (WEBHOOK_DELIVERY_RETENTION_DAYS + 1) * 24 * 3600 * 1000);
+    const rows = [
+      { event: "old-delivered", attempts: 1, delivered: old, created: old },
+      { event: "old-out-of-attempts", attempts: WEBHOOK_MAX_ATTEMPTS, delivered: null, created: old },
+      { event: "old-still-retrying", attempts: 3, delivered: null, created: old },
+      { event: "recent-delivered", attempts: 1, delivered: new Date(), created: new Date() },
+    ];
+    for (const row of rows) {
+      await gateway.database.sql`
+        insert into webhook_deliveries (webhook_id, event_id, type, payload, attempts, delivered_at, created_at)
+        values (${hook?.id as number}, ${row.event}, 'media.deleted', '{}', ${row.attempts}, ${row.delivered?.toISOString() ?? null}::timestamptz, ${row.created.toISOString()}::timestamptz)`;
+    }
+    const task = pruneWebhookDeliveries({
+      db: gateway.database.db,
+      storage: gateway.storage,
+      config: parseOptimizerConfig({ DATABASE_URL: gateway.database.url }),
+    });
+    await task({}, { logger: pino({ level: "silent" }) } as never);
+    const left = await gateway.database.sql<{ event_id: string }[]>`
+      select event_id from webhook_deliveries where webhook_id = ${hook?.id as number} order by id`;
+    expect(left.map((row) => row.event_id)).toEqual(["old-still-retrying", "recent-delivered"]);
   });
 });

@@ -5,6 +5,8 @@ export interface AddJobOptions {
   /** A job key replaces a pending job with the same key instead of adding a second one. */
   jobKey?: string;
   runAt?: Date;
+  /** Jobs of one named queue run one at a time, in order. */
+  queueName?: string;
 }
 
 /** A drizzle database or transaction (postgres.js driver). */
@@ -21,7 +23,8 @@ export async function addJob(tx: Executor, task: string, payload: unknown, optio
       ${JSON.stringify(payload)}::json,
       max_attempts => ${options.maxAttempts ?? 25},
       job_key => ${options.jobKey ?? null},
-      run_at => ${options.runAt ?? null}
+      run_at => ${options.runAt ?? null},
+      queue_name => ${options.queueName ?? null}
     )`)) as Array<{ id: string }>;
   return Number(rows[0]?.id);
 }

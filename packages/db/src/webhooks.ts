@@ -21,18 +21,26 @@ export async function recordEvent<T extends WebhookEventType>(
   type: T,
   data: WebhookEventData[T],
 ): Promise<number[]> {
+  // Locked (key share) so that a webhook deleted meanwhile is waited for, not referenced after it is gone.
   const listening = await tx
     .select({ id: webhooks.id })
     .from(webhooks)
-    .where(and(eq(webhooks.agencyId, agencyId), sql`${type} = any(${webhooks.events})`));
+    .where(and(eq(webhooks.agencyId, agencyId), sql`${type} = any(${webhooks.events})`))
+    .for("key share");
   if (listening.length === 0) return [];
   const eventId = newWebhookMessageId();
   const deliveries = await tx
     .insert(webhookDeliveries)
     .values(listening.map((webhook) => ({ webhookId: webhook.id, eventId, type, payload: data })))
-    .returning({ id: webhookDeliveries.id });
+    .returning({ id: webhookDeliveries.id, webhookId: webhookDeliveries.webhookId });
   for (const delivery of deliveries) {
-    await addJob(tx, "deliver_webhook", { deliveryId: delivery.id }, { maxAttempts: WEBHOOK_MAX_ATTEMPTS });
+    // One queue per webhook: an endpoint that is slow or down holds one worker at a time, not all of them.
+    await addJob(
+      tx,
+      "deliver_webhook",
+      { deliveryId: delivery.id },
+      { maxAttempts: WEBHOOK_MAX_ATTEMPTS, queueName: `webhook:${delivery.webhookId}` },
+    );
   }
   return deliveries.map((delivery) => delivery.id);
 }

@@ -29,6 +29,8 @@ export const WEBHOOK_SECRET_BYTES = 32;
 export const WEBHOOK_MAX_ATTEMPTS = 12;
 /** One delivery attempt's deadline. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Deliveries that ended (delivered, or out of attempts) are kept this long, then pruned. */
+export const WEBHOOK_DELIVERY_RETENTION_DAYS = 7;
 
 export function isWebhookEventType(value: unknown): value is WebhookEventType {
   return typeof value === "string" && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);

@@ -56,10 +56,10 @@ export async function postWebhook(
       },
     });
     req.once("response", (response) => {
-      response.resume(); // the answer's body is not read
+      response.destroy(); // only the status matters: the answer's body is not read
       resolve(response.statusCode ?? 0);
     });
-    req.once("error", (error) => {
+    req.on("error", (error) => {
       if (error instanceof DownloadError) return reject(new DeliveryError(error.message));
       if (signal.aborted) return reject(new DeliveryError(`no answer within ${options.timeoutMs / 1000} s`));
       const code = (error as { code?: string }).code;
