@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../src/graphql/schema/index.ts";
 import { body, type Gateway, photo, startGateway, upload } from "../helpers.ts";
 import { ERROR_FIELDS, graphql, subscribe } from "./client.ts";
 
@@ -176,6 +177,18 @@ describe("another agency's listings, jobs and uploads", () => {
       message: "Listing not found",
       code: "LISTING_NOT_FOUND",
     });
+    for (const [name, call] of [
+      ["linkListingExternalId", `linkListingExternalId(id: $id, externalId: "stolen-listing")`],
+      ["unlinkListingExternalId", "unlinkListingExternalId(id: $id)"],
+    ] as const) {
+      const response = await graphql(gateway, strangerKey, `mutation($id: Int!) { ${call} { ${ERROR_FIELDS} } }`, {
+        id: listing.databaseId,
+      });
+      expect({ call, result: response.data?.[name] }).toEqual({
+        call,
+        result: { __typename: "ListingNotFoundError", message: "Listing not found", code: "LISTING_NOT_FOUND" },
+      });
+    }
     const UPSERT = `mutation($input: UpsertListingInput!) { upsertListing(input: $input) {
       ${ERROR_FIELDS} ... on UpsertListingSuccess { created listing { databaseId title media { databaseId } } } } }`;
     for (const files of [[{ id: fileId }], [{ externalFileId: "owner-import" }], [{ id: importedId }]]) {
@@ -221,10 +234,14 @@ describe("another agency's listings, jobs and uploads", () => {
     const still = await graphql(
       gateway,
       ownerKey,
-      `query($id: Int!) { listing(id: $id) { title status media { databaseId } } }`,
+      `query($id: Int!) { listing(id: $id) { title status externalId media { databaseId } } }`,
       { id: listing.databaseId },
     );
-    expect(still.data.listing).toMatchObject({ title: "Owner's", status: "PENDING_ACTIVE" });
+    expect(still.data.listing).toMatchObject({
+      title: "Owner's",
+      status: "PENDING_ACTIVE",
+      externalId: "owner-listing",
+    });
     expect(still.data.listing.media).toHaveLength(3);
     const [pending] = await gateway.database
       .sql`select agency_id from pending_uploads where media_id = ${pendingUploadId}`;
@@ -234,5 +251,42 @@ describe("another agency's listings, jobs and uploads", () => {
   it("a file's listings are only ever the caller's", async () => {
     const { data } = await graphql(gateway, ownerKey, `{ media(id: ${fileId}) { listings { databaseId } } }`);
     expect(data.media.listings).toEqual([{ databaseId: listing.databaseId }]);
+  });
+});
+
+/**
+ * Every root field of the schema, with where its isolation is shown: a field added without an entry
+ * fails here, so a new query or mutation cannot forget another agency's ids.
+ */
+const ROOT_FIELDS: Record<string, string> = {
+  "Query.node": "another agency's file, listing and job: null",
+  "Query.media": "another agency's file: null",
+  "Query.mediaByExternalId": "another agency's file: null",
+  "Query.medias": "another agency's file: absent",
+  "Query.listing": "another agency's listing: null",
+  "Query.listings": "another agency's listing: absent",
+  "Query.job": "another agency's jobs: null",
+  "Query.agency": "the caller's own agency, from the key (auth.test.ts)",
+  "Mutation.uploadMedia": "creates a file of the caller's agency; another's external ID is free (upload.test.ts)",
+  "Mutation.importMediaFromUrl": "another agency's URL and external ID import a file of the caller's own",
+  "Mutation.createUploadUrl": "another agency's external ID signs an upload of the caller's own",
+  "Mutation.completeUpload": "another agency's pending upload: FileNotFoundError",
+  "Mutation.deleteMedia": "another agency's file, by id and external ID: FileNotFoundError",
+  "Mutation.linkMediaExternalId": "another agency's file: FileNotFoundError",
+  "Mutation.unlinkMediaExternalId": "another agency's file: FileNotFoundError",
+  "Mutation.reoptimizeMedia": "another agency's file: FileNotFoundError",
+  "Mutation.upsertListing": "another agency's files: FileNotFoundError; its listing external ID names a new listing",
+  "Mutation.deleteListing": "another agency's listing: ListingNotFoundError",
+  "Mutation.linkListingExternalId": "another agency's listing: ListingNotFoundError",
+  "Mutation.unlinkListingExternalId": "another agency's listing: ListingNotFoundError",
+  "Subscription.mediaUpdated": "another agency's file: FILE_NOT_FOUND before any event",
+};
+
+describe("the audit of root fields", () => {
+  it("names every query, mutation and subscription of the schema", () => {
+    const fields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+      type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [],
+    );
+    expect(fields.sort()).toEqual(Object.keys(ROOT_FIELDS).sort());
   });
 });

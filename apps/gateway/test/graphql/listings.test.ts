@@ -250,3 +250,59 @@ describe("deleteListing", () => {
     expect(bad).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED" });
   });
 });
+
+describe("linkListingExternalId and unlinkListingExternalId", () => {
+  const LINK = `mutation($id: Int!, $externalId: String!) {
+    linkListingExternalId(id: $id, externalId: $externalId) {
+      ${ERROR_FIELDS}
+      ... on LinkListingSuccess { listing { databaseId externalId } }
+      ... on ExternalIdAlreadyLinkedError { listingId }
+    }
+  }`;
+  const UNLINK = `mutation($id: Int!) {
+    unlinkListingExternalId(id: $id) { ${ERROR_FIELDS} ... on UnlinkListingSuccess { externalId listing { externalId } } }
+  }`;
+  const link = async (id: number, externalId: string) =>
+    (await graphql(gateway, key, LINK, { id, externalId })).data.linkListingExternalId;
+  const unlink = async (id: number) => (await graphql(gateway, key, UNLINK, { id })).data.unlinkListingExternalId;
+
+  it("follow REST's rules and messages", async () => {
+    const first = (await upsert({ externalId: "link-a" })).listing.databaseId;
+    const second = (await upsert({ externalId: "link-b" })).listing.databaseId;
+
+    expect(await unlink(first)).toEqual({
+      __typename: "UnlinkListingSuccess",
+      externalId: "link-a",
+      listing: { externalId: null },
+    });
+    expect(await unlink(first)).toEqual({
+      __typename: "ListingHasNoExternalIdError",
+      message: "Listing has no external ID",
+      code: "LISTING_HAS_NO_EXTERNAL_ID",
+    });
+    expect(await link(first, "link-b")).toEqual({
+      __typename: "ExternalIdAlreadyLinkedError",
+      message: "External ID already linked",
+      code: "EXTERNAL_ID_ALREADY_LINKED",
+      listingId: second,
+    });
+    expect(await link(first, "link-c")).toEqual({
+      __typename: "LinkListingSuccess",
+      listing: { databaseId: first, externalId: "link-c" },
+    });
+    // Idempotent with its own external ID; another one is refused.
+    expect((await link(first, "link-c")).__typename).toBe("LinkListingSuccess");
+    expect(await link(first, "link-d")).toEqual({
+      __typename: "ListingAlreadyHasExternalIdError",
+      message: "Listing already has external ID",
+      code: "LISTING_ALREADY_HAS_EXTERNAL_ID",
+    });
+    expect(await link(first, " padded ")).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED" });
+    expect(await link(2_000_000_000, "link-e")).toMatchObject({ __typename: "ListingNotFoundError" });
+    expect(await unlink(0)).toMatchObject({ __typename: "ValidationError" });
+
+    // REST sees the same state.
+    const rest = await body(await gateway.request(`/api/v1/listings/${first}`, { apiKey: key }));
+    expect(rest.externalId).toBe("link-c");
+  });
+});

@@ -43,7 +43,7 @@ export const ListingNotFoundError = domainErrorType(
 export const ExternalIdAlreadyLinkedError = domainErrorType(
   "EXTERNAL_ID_ALREADY_LINKED",
   "ExternalIdAlreadyLinkedError",
-  "Another file of the agency carries that external ID.",
+  "Another file (or, for a listing, another listing) of the agency carries that external ID.",
 );
 builder.objectField(ExternalIdAlreadyLinkedError, "mediaId", (t) =>
   t.int({
@@ -54,6 +54,29 @@ builder.objectField(ExternalIdAlreadyLinkedError, "mediaId", (t) =>
       return typeof mediaId === "number" ? mediaId : null;
     },
   }),
+);
+
+builder.objectField(ExternalIdAlreadyLinkedError, "listingId", (t) =>
+  t.int({
+    nullable: true,
+    description: "The databaseId of the listing that carries the external ID (listing mutations).",
+    resolve: (error) => {
+      const { listingId } = error.details;
+      return typeof listingId === "number" ? listingId : null;
+    },
+  }),
+);
+
+export const ListingAlreadyHasExternalIdError = domainErrorType(
+  "LISTING_ALREADY_HAS_EXTERNAL_ID",
+  "ListingAlreadyHasExternalIdError",
+  "The listing already carries a different external ID.",
+);
+
+export const ListingHasNoExternalIdError = domainErrorType(
+  "LISTING_HAS_NO_EXTERNAL_ID",
+  "ListingHasNoExternalIdError",
+  "The listing carries no external ID to unlink.",
 );
 
 export const FileAlreadyHasExternalIdError = domainErrorType(

@@ -1,8 +1,21 @@
-import { parseId, parseListingInput } from "@darkroom/domain";
+import { parseExternalId, parseId, parseListingInput } from "@darkroom/domain";
 import { clearAllDataLoaders } from "@pothos/plugin-dataloader";
-import { deleteListing, type UpsertListingResult, upsertListing } from "../../services/listings.ts";
+import {
+  deleteListing,
+  linkListingExternalId,
+  type UpsertListingResult,
+  unlinkListingExternalId,
+  upsertListing,
+} from "../../services/listings.ts";
 import { builder } from "../builder.ts";
-import { FileNotFoundError, ListingNotFoundError, ValidationError } from "./errors.ts";
+import {
+  ExternalIdAlreadyLinkedError,
+  FileNotFoundError,
+  ListingAlreadyHasExternalIdError,
+  ListingHasNoExternalIdError,
+  ListingNotFoundError,
+  ValidationError,
+} from "./errors.ts";
 import { ListingRef } from "./listing.ts";
 
 const RequestedListingStatusEnum = builder.enumType("RequestedListingStatus", {
@@ -70,6 +83,19 @@ const DeleteListingSuccess = builder.objectRef<{ listingId: number }>("DeleteLis
   }),
 });
 
+const LinkListingSuccess = builder.objectRef<{ id: number }>("LinkListingSuccess").implement({
+  description: "The listing now carries the external ID.",
+  fields: (t) => ({ listing: t.field({ type: ListingRef, resolve: (result) => result.id }) }),
+});
+
+const UnlinkListingSuccess = builder.objectRef<{ id: number; externalId: string }>("UnlinkListingSuccess").implement({
+  description: "The listing's external ID is free again.",
+  fields: (t) => ({
+    listing: t.field({ type: ListingRef, resolve: (result) => result.id }),
+    externalId: t.exposeString("externalId", { description: "The external ID that was unlinked." }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   upsertListing: t.field({
     type: UpsertListingSuccess,
@@ -95,6 +121,39 @@ builder.mutationFields((t) => ({
       await deleteListing(ctx.deps, ctx.agency.id, listingId);
       clearAllDataLoaders(ctx);
       return { listingId };
+    },
+  }),
+  linkListingExternalId: t.field({
+    type: LinkListingSuccess,
+    description: "Gives a listing an external ID (`POST /api/v1/listings/:id/link`); idempotent when it has that one.",
+    errors: {
+      types: [ValidationError, ListingNotFoundError, ExternalIdAlreadyLinkedError, ListingAlreadyHasExternalIdError],
+      union: { name: "LinkListingResult" },
+    },
+    args: { id: t.arg.int({ required: true }), externalId: t.arg.string({ required: true }) },
+    resolve: async (_root, { id, externalId }, ctx) => {
+      const linked = await linkListingExternalId(
+        ctx.deps,
+        ctx.agency.id,
+        parseId(id, "id"),
+        parseExternalId(externalId),
+      );
+      clearAllDataLoaders(ctx);
+      return linked;
+    },
+  }),
+  unlinkListingExternalId: t.field({
+    type: UnlinkListingSuccess,
+    description: "Frees a listing's external ID (`DELETE /api/v1/listings/:id/link`).",
+    errors: {
+      types: [ValidationError, ListingNotFoundError, ListingHasNoExternalIdError],
+      union: { name: "UnlinkListingResult" },
+    },
+    args: { id: t.arg.int({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const unlinked = await unlinkListingExternalId(ctx.deps, ctx.agency.id, parseId(id, "id"));
+      clearAllDataLoaders(ctx);
+      return unlinked;
     },
   }),
 }));
