@@ -100,6 +100,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const rateLimit = createRateLimiter(deps.config.rateLimitPerMinute);
   const agencyFor = cachedAgencyLookup(deps.db, deps.sql);
   app.addHook("onClose", () => agencyFor.close());
+  await agencyFor.ready;
   await app.register(graphqlRoutes, { ...deps, rateLimit, agencyFor });
   if (deps.uploadSigningSecret) {
     await app.register(uploadRoutes, {

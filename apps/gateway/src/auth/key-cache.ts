@@ -5,6 +5,8 @@ import { hashApiKey } from "./api-keys.ts";
 /** The agency a presented key belongs to (undefined for an unknown or revoked key). */
 export interface AgencyLookup {
   (key: string): Promise<Agency | undefined>;
+  /** Resolves once changes are listened for (keys are cached from then on). */
+  ready: Promise<void>;
   /** Stops listening for changes. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function cachedAgencyLookup(db: Database, sql: Sql, options: KeyCacheOpti
     return agency;
   };
   return Object.assign(lookup, {
+    ready: listen.then(() => undefined),
     async close() {
       listening = false;
       drop();
