@@ -103,4 +103,23 @@ describe("no N+1", () => {
     // the page and its files (REST's listing service), the files with their variants, their listings
     expect(listings.count).toBe(5);
   });
+
+  it("jobs asked for one by one (aliases, node) load in one statement", async () => {
+    const jobIds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const imported = await graphql(
+        gateway,
+        key,
+        `mutation { importMediaFromUrl(url: "http://93.184.216.34/photo-${i}.jpg") { ... on ImportMediaSuccess { jobId } } }`,
+      );
+      jobIds.push(imported.data.importMediaFromUrl.jobId);
+    }
+    const fields = jobIds.map((id, i) => `j${i}: job(id: ${id}) { databaseId status }`).join("\n");
+    const { data, count } = await statementsOf(`{ ${fields} missing: job(id: 2000000000) { databaseId } }`);
+    expect(Object.values(data)).toEqual([...jobIds.map((databaseId) => ({ databaseId, status: "PENDING" })), null]);
+    expect(count).toBe(1);
+    const globalIds = jobIds.map((id) => Buffer.from(`Job:${id}`).toString("base64"));
+    const nodes = globalIds.map((id, i) => `n${i}: node(id: "${id}") { ... on Job { databaseId } }`).join("\n");
+    expect((await statementsOf(`{ ${nodes} }`)).count).toBe(1);
+  });
 });

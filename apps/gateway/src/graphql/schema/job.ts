@@ -1,5 +1,5 @@
-import { CLIENT_JOB_STATUSES, type ClientJobStatus, DomainError, parseId, type toRestJob } from "@darkroom/domain";
-import { getClientJob } from "../../services/jobs.ts";
+import { CLIENT_JOB_STATUSES, type ClientJobStatus, parseId, type toRestJob } from "@darkroom/domain";
+import { findClientJobs } from "../../services/jobs.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 
@@ -13,22 +13,19 @@ const JobStatusEnum = builder.enumType("JobStatus", {
   >,
 });
 
-/** The caller's job (REST's `GET /job/status`), or null: another agency's job answers like a missing one. */
-async function findJob(ctx: GraphQLContext, id: number): Promise<RestJob | null> {
-  try {
-    return await getClientJob(ctx.deps.db, ctx.agency.id, id);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === "JOB_NOT_FOUND") return null;
-    throw error;
-  }
-}
-
-const JobRef = builder.objectRef<RestJob>("Job");
-
-builder.node(JobRef, {
-  description: "Background work a client started: a URL import (`import_media`) or a publication (`publish_listing`).",
+/**
+ * A job of the caller's agency (REST's `GET /job/status`); another agency's job answers like a
+ * missing one. Fields returning `Job` may return a databaseId: the jobs are then loaded in one
+ * batch per request, scoped to the caller's agency.
+ */
+const JobRef = builder.loadableNodeRef("Job", {
+  load: (ids: number[], ctx: GraphQLContext) => findClientJobs(ctx.deps.db, ctx.agency.id, ids),
+  sort: (job: RestJob) => job.id,
   id: { resolve: (job) => job.id, parse: (id) => parseId(id) },
-  loadOne: (id, ctx) => findJob(ctx, id),
+});
+
+JobRef.implement({
+  description: "Background work a client started: a URL import (`import_media`) or a publication (`publish_listing`).",
   fields: (t) => ({
     databaseId: t.exposeInt("id", { description: "The id of the REST API (`/api/v1/job/status?id=`)." }),
     type: t.exposeString("type", { description: "`import_media` or `publish_listing`." }),
@@ -49,6 +46,6 @@ builder.queryField("job", (t) =>
     nullable: true,
     description: "A job of the caller's agency by its databaseId; null when there is none.",
     args: { id: t.arg.int({ required: true }) },
-    resolve: (_root, { id }, ctx) => findJob(ctx, parseId(id, "id")),
+    resolve: (_root, { id }) => parseId(id, "id"),
   }),
 );
