@@ -1,19 +1,18 @@
 import { schema } from "@darkroom/db";
 import {
-  encodeCursor,
   isListingStatus,
   LISTING_STATUSES,
   type ListingStatus,
   PAGE_SIZE,
   parseId,
   type RestMedia,
-  ValidationError,
 } from "@darkroom/domain";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { listListings } from "../../services/listings.ts";
 import { representMedia } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
+import { connectionOf, pageLimit } from "../pages.ts";
 import { MediaRef } from "./media.ts";
 
 const { listings, listingFiles, media } = schema;
@@ -138,21 +137,10 @@ builder.queryFields((t) => ({
     description: `The caller's listings, newest first, ${PAGE_SIZE.min}-${PAGE_SIZE.max} a page. Cursors are REST's.`,
     args: { first: t.arg.int({ defaultValue: PAGE_SIZE.default }), after: t.arg.string() },
     resolve: async (_root, { first, after }, ctx) => {
-      const limit = first ?? PAGE_SIZE.default;
-      if (limit < PAGE_SIZE.min || limit > PAGE_SIZE.max) {
-        throw new ValidationError([`first must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`]);
-      }
-      const page = await listListings(ctx.deps, ctx.agency.id, { limit, ...(after == null ? {} : { cursor: after }) });
-      const edges = page.items.map((listing) => ({ cursor: encodeCursor(listing.id), node: listing }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.nextCursor !== null,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const limit = pageLimit(first);
+      return connectionOf(
+        await listListings(ctx.deps, ctx.agency.id, { limit, ...(after == null ? {} : { cursor: after }) }),
+      );
     },
   }),
 }));

@@ -1,5 +1,4 @@
 import {
-  encodeCursor,
   OPTIMIZATION_STATUSES,
   type OptimizationStatus,
   PAGE_SIZE,
@@ -8,13 +7,13 @@ import {
   type RestMedia,
   type RestVariant,
   VARIANT_SIZES,
-  ValidationError,
   type VariantSize,
 } from "@darkroom/domain";
 import { listMedia } from "../../services/media.ts";
 import { findMediaByExternalId, readMediaByIds, representOne } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
+import { connectionOf, pageLimit } from "../pages.ts";
 
 export const OptimizationStatusEnum = builder.enumType("OptimizationStatus", {
   description: "`PENDING` (queued) → `IN_PROGRESS` → `SUCCESS` | `FAILED`; a re-optimization queues it again.",
@@ -112,25 +111,12 @@ builder.queryFields((t) => ({
       optimization: t.arg({ type: OptimizationStatusEnum }),
     },
     resolve: async (_root, { first, after, optimization }, ctx) => {
-      const limit = first ?? PAGE_SIZE.default;
-      if (limit < PAGE_SIZE.min || limit > PAGE_SIZE.max) {
-        throw new ValidationError([`first must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`]);
-      }
       const page = await listMedia(ctx.deps, ctx.agency.id, {
-        limit,
+        limit: pageLimit(first),
         ...(after == null ? {} : { cursor: after }),
         ...(optimization == null ? {} : { optimization }),
       });
-      const edges = page.items.map((media) => ({ cursor: encodeCursor(media.id), node: media }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.nextCursor !== null,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return connectionOf(page);
     },
   }),
 }));
