@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ERROR_FIELDS, graphql, graphqlUpload } from "../graphql/client.ts";
 import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
@@ -164,6 +165,121 @@ describe("bad input over REST", () => {
     const still = await body(await gateway.request(`/api/v1/media/${keeper.id}`, { apiKey: key }));
     expect(still).toMatchObject({ id: keeper.id, externalId: "keeper", size: keeperBytes.length });
     expect(Buffer.from(await (await fetch(keeper.originalUrl)).arrayBuffer()).equals(keeperBytes)).toBe(true);
+    expect(await storedFiles()).toEqual(before);
+    expect(await spooledUploads()).toEqual(spooledBefore);
+  });
+});
+
+describe("bad input over GraphQL", () => {
+  // GraphQL over HTTP: with this media type, a request that cannot run at all answers 4xx (with the
+  // legacy application/json, such answers are 200 with errors and no data, as the spec says).
+  const ACCEPT = "application/graphql-response+json";
+  const raw = (init: RequestInit) =>
+    gateway.request("/graphql", {
+      method: "POST",
+      ...init,
+      headers: { Accept: ACCEPT, ...(init.headers as Record<string, string>) },
+      apiKey: key,
+    });
+  const query = (source: string, variables: Record<string, unknown> = {}) =>
+    graphql(gateway, key, source, variables, { Accept: ACCEPT });
+
+  it("each bad request is a 4xx or a typed error; nothing else is disturbed or left behind", async () => {
+    const jpeg = await photo("Picture_1A_by_freespace.jpg");
+    const before = await storedFiles();
+    const spooledBefore = await spooledUploads();
+
+    // Bodies GraphQL cannot read: a 4xx with GraphQL's error shape.
+    const unreadable: [string, RequestInit, number][] = [
+      ["malformed JSON", { body: "{", headers: { "Content-Type": "application/json" } }, 400],
+      ["JSON null", { body: "null", headers: { "Content-Type": "application/json" } }, 400],
+      ["no query", { body: "{}", headers: { "Content-Type": "application/json" } }, 400],
+      [
+        "a query that does not parse",
+        { body: JSON.stringify({ query: "{ media(" }), headers: { "Content-Type": "application/json" } },
+        400,
+      ],
+      ["XML", { body: "<query/>", headers: { "Content-Type": "application/xml" } }, 415],
+      [
+        "a body over 512 KB",
+        {
+          body: JSON.stringify({ query: `{ agency { name } }${" ".repeat(520 * 1024)}` }),
+          headers: { "Content-Type": "application/json" },
+        },
+        413,
+      ],
+    ];
+    for (const [name, init, status] of unreadable) {
+      const response = await raw(init);
+      const payload = JSON.parse(await response.text());
+      expect({ name, status: response.status }).toEqual({ name, status });
+      expect({ name, message: typeof payload.errors?.[0]?.message }).toEqual({ name, message: "string" });
+    }
+
+    // Arguments that break a rule: a VALIDATION_FAILED error, or a ValidationError member, never data.
+    const externalIds = ["", "a".repeat(256), "a\u0007b", " a "];
+    for (const externalId of externalIds) {
+      const found = await query("query($e: String!) { mediaByExternalId(externalId: $e) { databaseId } }", {
+        e: externalId,
+      });
+      expect({ externalId, code: found.errors?.[0]?.extensions?.code }).toEqual({
+        externalId,
+        code: "VALIDATION_FAILED",
+      });
+      const linked = await query(
+        `mutation($id: Int!, $e: String!) { linkMediaExternalId(id: $id, externalId: $e) { ${ERROR_FIELDS} } }`,
+        { id: keeper.id, e: externalId },
+      );
+      expect({ externalId, result: linked.data?.linkMediaExternalId?.__typename }).toEqual({
+        externalId,
+        result: "ValidationError",
+      });
+    }
+    for (const id of [0, -1]) {
+      const found = await query("query($id: Int!) { media(id: $id) { databaseId } }", { id });
+      expect({ id, code: found.errors?.[0]?.extensions?.code }).toEqual({ id, code: "VALIDATION_FAILED" });
+    }
+    for (const id of [2 ** 31, 1.5, "1", "../../etc/passwd"]) {
+      // Not an Int at all: refused before any resolver runs.
+      const found = await query("query($id: Int!) { media(id: $id) { databaseId } }", { id });
+      expect({ id, status: found.status, data: found.data }).toEqual({ id, status: 400, data: undefined });
+    }
+    const traversal = await query(`{ node(id: "${Buffer.from("Media:../../etc").toString("base64")}") { id } }`);
+    expect(traversal.data?.node ?? null).toBeNull();
+
+    // Files that lie about their type, empty ones, and ones over the limit.
+    const uploads: [string, Buffer, string, string][] = [
+      [
+        "HTML named .jpg",
+        Buffer.from("<!doctype html><html><script>x</script></html>"),
+        "a.jpg",
+        "UnsupportedFileTypeError",
+      ],
+      ["a PDF named .jpg", Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj"), "a.jpg", "UnsupportedFileTypeError"],
+      [
+        "an SVG with a script",
+        Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        "a.svg",
+        "UnsupportedFileTypeError",
+      ],
+      ["random bytes named .jpg", randomBytes(50_000), "photo.jpg", "UnsupportedFileTypeError"],
+      ["zero bytes", Buffer.alloc(0), "empty.jpg", "UnsupportedFileTypeError"],
+      [
+        "an upload over the limit",
+        Buffer.concat([jpeg, Buffer.alloc(MAX_UPLOAD_BYTES)]),
+        "big.jpg",
+        "FileTooLargeError",
+      ],
+    ];
+    for (const [name, bytes, filename, type] of uploads) {
+      const result = await graphqlUpload(gateway, key, bytes, { filename });
+      expect({ name, type: result.data?.uploadMedia?.__typename }).toEqual({ name, type });
+    }
+
+    // the process is up, the existing file is intact, and nothing was stored or left spooled
+    expect((await gateway.request("/healthz")).status).toBe(200);
+    const still = await body(await gateway.request(`/api/v1/media/${keeper.id}`, { apiKey: key }));
+    expect(still).toMatchObject({ id: keeper.id, externalId: "keeper", size: keeperBytes.length });
     expect(await storedFiles()).toEqual(before);
     expect(await spooledUploads()).toEqual(spooledBefore);
   });
