@@ -1,11 +1,11 @@
 import os from "node:os";
-import { addJob, recordEvent, schema } from "@darkroom/db";
+import { addJob, schema } from "@darkroom/db";
 import { extensionFor, sniffImageType, taskPayloads } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { DownloadError, downloadToFile } from "../download.ts";
 import type { TaskContext } from "./context.ts";
-import { wakeListingsWaitingOn } from "./publish-listing.ts";
+import { markMediaFailed } from "./media-failed.ts";
 
 const { media, clientJobs } = schema;
 
@@ -26,19 +26,7 @@ export function importMedia(context: TaskContext): Task {
 
   async function fail(mediaId: number, jobId: number, reason: string) {
     await db.transaction(async (tx) => {
-      const [failed] = await tx
-        .update(media)
-        .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
-        .where(eq(media.id, mediaId))
-        .returning({ agencyId: media.agencyId, externalId: media.externalId });
-      await wakeListingsWaitingOn(tx, mediaId);
-      if (failed) {
-        await recordEvent(tx, failed.agencyId, "media.failed", {
-          mediaId,
-          externalId: failed.externalId,
-          error: reason,
-        });
-      }
+      await markMediaFailed(tx, mediaId, reason);
       await tx
         .update(clientJobs)
         .set({ status: "failed", publicErrorMessage: reason, updatedAt: sql`now()` })

@@ -6,6 +6,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { JobHelpers, Task } from "graphile-worker";
 import { optimizeImage, UnprocessableImageError } from "../pipeline.ts";
 import type { TaskContext } from "./context.ts";
+import { markMediaFailed } from "./media-failed.ts";
 import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media, mediaVariants } = schema;
@@ -38,22 +39,14 @@ export function optimizeMedia(context: TaskContext): Task {
   const { db, storage, config } = context;
 
   async function fail(mediaId: number, generation: number, reason: string) {
-    await db.transaction(async (tx) => {
-      const [failed] = await tx
-        .update(media)
-        .set({ optimization: "failed", optimizationError: reason, updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(media.id, mediaId),
-            eq(media.generation, generation),
-            inArray(media.optimization, statesBefore("failed")),
-          ),
-        )
-        .returning({ agencyId: media.agencyId, externalId: media.externalId });
-      if (!failed) return;
-      await wakeListingsWaitingOn(tx, mediaId);
-      await recordEvent(tx, failed.agencyId, "media.failed", { mediaId, externalId: failed.externalId, error: reason });
-    });
+    await db.transaction((tx) =>
+      markMediaFailed(
+        tx,
+        mediaId,
+        reason,
+        and(eq(media.generation, generation), inArray(media.optimization, statesBefore("failed"))),
+      ),
+    );
   }
 
   return async (payload, helpers) => {
