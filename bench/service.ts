@@ -56,7 +56,9 @@ export async function startService(env: Record<string, string> = {}) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const children: Record<"gateway" | "optimizer", ChildProcess> = {} as never;
   for (const app of ["gateway", "optimizer"] as const) {
-    children[app] = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+    // BENCH_NODE_ARGS: extra node flags for both processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    children[app] = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `apps/${app}/src/main.ts`], {
       cwd: root,
       env: {
         ...process.env,

@@ -68,8 +68,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   awaitHandlersOnClose(app);
   const routes = collectRouteDocs(app);
   app.decorate("registeredRoutes", { getter: () => routes.map((route) => `${route.method} ${route.url}`) });
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("X-Request-Id", request.id);
+    done(null, payload);
   });
   const metrics = createGatewayMetrics(deps.sql);
   metrics.instrument(app);
@@ -112,16 +113,15 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      api.addHook("onRequest", async (request) => {
+      api.addHook("onRequest", async (request, reply) => {
         request.agency = await authenticate(agencyFor, request.headers);
+        rateLimit(request, reply);
       });
-      api.addHook("onRequest", rateLimit);
-      api.addHook("preValidation", async (request) => {
-        if (!request.routeOptions.config.jsonBody) return;
+      api.addHook("preValidation", (request, _reply, done) => {
         const type = request.headers["content-type"] ?? "";
-        if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
-          throw new DomainError("JSON_CONTENT_TYPE_REQUIRED");
-        }
+        const refused =
+          request.routeOptions.config.jsonBody === true && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type);
+        done(refused ? new DomainError("JSON_CONTENT_TYPE_REQUIRED") : undefined);
       });
       await api.register(agencyRoutes);
       await api.register(mediaRoutes, { db: deps.db, storage: deps.storage, tmpDir: deps.config.tmpDir });

@@ -18,7 +18,7 @@ export function useApiKeys(agencyFor: AgencyLookup, rateLimit: RateLimiter): Plu
       const { req, reply } = serverContext;
       try {
         req.agency = await authenticate(agencyFor, req.headers);
-        await rateLimit(req, reply);
+        rateLimit(req, reply);
       } catch (error) {
         throw error instanceof DomainError ? toGraphQLError(error, { httpStatus: true }) : error;
       }

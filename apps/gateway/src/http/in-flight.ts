@@ -10,17 +10,22 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 export function awaitHandlersOnClose(app: FastifyInstance): void {
   const running = new Set<FastifyRequest>();
   let drained: (() => void) | undefined;
-  const settle = async (request: FastifyRequest) => {
+  const settle = (request: FastifyRequest) => {
     if (running.delete(request) && running.size === 0) drained?.();
   };
-  app.addHook("onRequest", async (request) => {
+  // Callback-style hooks: they run on every request, and need no promise.
+  app.addHook("onRequest", (request, _reply, done) => {
     running.add(request);
+    done();
   });
-  app.addHook("onSend", async (request, _reply, payload) => {
-    await settle(request);
-    return payload;
+  app.addHook("onSend", (request, _reply, payload, done) => {
+    settle(request);
+    done(null, payload);
   });
-  app.addHook("onResponse", settle);
+  app.addHook("onResponse", (request, _reply, done) => {
+    settle(request);
+    done();
+  });
   app.addHook("onClose", async () => {
     if (running.size > 0) await new Promise<void>((resolve) => (drained = resolve));
   });

@@ -38,11 +38,12 @@ export function createGatewayMetrics(sql: Sql) {
     registry,
     /** Records every response's latency under its route pattern (never the raw URL). */
     instrument(app: FastifyInstance) {
-      app.addHook("onResponse", async (request, reply) => {
+      app.addHook("onResponse", (request, reply, done) => {
         httpDuration.observe(
           { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
           reply.elapsedTime / 1000,
         );
+        done();
       });
     },
   };

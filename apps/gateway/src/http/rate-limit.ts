@@ -19,7 +19,7 @@ export function createRateLimiter(limitPerMinute: number) {
   }
 
   /** Counts the request; sets the X-RateLimit headers; throws 429 past the limit. */
-  return async function limit(request: FastifyRequest, reply: FastifyReply) {
+  return function limit(request: FastifyRequest, reply: FastifyReply): void {
     const bulk = request.routeOptions.config.bulk === true;
     const key = `${request.agency.id}:${bulk ? "bulk" : "all"}`;
     const now = Date.now();

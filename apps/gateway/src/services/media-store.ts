@@ -68,49 +68,70 @@ export type VariantRow = typeof schema.mediaVariants.$inferSelect;
 type ShownMedia = MediaRecord & { originalKey: string };
 type ShownVariant = Omit<VariantRecord, "url"> & { key: string };
 
-/**
- * Files of the agency among `ids` and, once optimized, their variants: one statement, one row a
- * variant, only the columns the REST object shows (the hot read of REST and GraphQL).
- */
-const mediaWithVariantsByIds = preparedStatement((db) =>
-  db
-    .select({
-      media: {
-        id: media.id,
-        externalId: media.externalId,
-        size: media.size,
-        contentType: media.contentType,
-        optimization: media.optimization,
-        optimizationError: media.optimizationError,
-        blurhash: media.blurhash,
-        width: media.width,
-        height: media.height,
-        createdAt: media.createdAt,
-        originalKey: media.originalKey,
-      },
-      variant: {
-        variantSize: mediaVariants.variantSize,
-        key: mediaVariants.key,
-        size: mediaVariants.size,
-        width: mediaVariants.width,
-        height: mediaVariants.height,
-      },
-    })
-    .from(media)
-    .leftJoin(mediaVariants, and(eq(mediaVariants.mediaId, media.id), eq(media.optimization, "success")))
-    .where(and(sql`${media.id} = any(${sql.placeholder("ids")})`, eq(media.agencyId, sql.placeholder("agencyId"))))
-    .prepare("media_with_variants_by_ids"),
-);
+/** One row of the hot read: a file's shown columns and, once optimized, one of its variants. */
+interface HotRow {
+  id: number;
+  external_id: string | null;
+  size: string;
+  content_type: string;
+  optimization: OptimizationStatus;
+  optimization_error: string | null;
+  blurhash: string | null;
+  width: number | null;
+  height: number | null;
+  /** As Postgres prints it (the drizzle client reads timestamps as text). */
+  created_at: string;
+  original_key: string;
+  variant_size: string | null;
+  variant_key: string | null;
+  variant_bytes: string | null;
+  variant_width: number | null;
+  variant_height: number | null;
+}
 
-/** The REST media objects of the agency's files among `ids` (one statement), in no particular order. */
+/**
+ * The REST media objects of the agency's files among `ids` (one statement, one row a variant, only
+ * the columns the REST object shows), in no particular order. This is the hot read of REST and
+ * GraphQL, so it goes to postgres.js directly (a prepared statement, no query builder or row mapper).
+ */
 export async function readMediaByIds(deps: MediaDeps, agencyId: number, ids: readonly number[]): Promise<RestMedia[]> {
   if (ids.length === 0) return [];
-  const rows = await mediaWithVariantsByIds(deps.db).execute({ ids: [...ids], agencyId });
+  const rows = await deps.db.$client<HotRow[]>`
+    select m.id, m.external_id, m.size, m.content_type, m.optimization, m.optimization_error, m.blurhash,
+      m.width, m.height, m.created_at, m.original_key, v.variant_size, v.key as variant_key,
+      v.size as variant_bytes, v.width as variant_width, v.height as variant_height
+    from media m
+    left join media_variants v on v.media_id = m.id and m.optimization = 'success'
+    where m.id = any(${ids as number[]}::int[]) and m.agency_id = ${agencyId}`;
   const byId = new Map<number, { row: ShownMedia; variants: ShownVariant[] }>();
-  for (const { media: row, variant } of rows) {
-    const entry = byId.get(row.id) ?? { row, variants: [] };
-    if (variant) entry.variants.push(variant);
-    byId.set(row.id, entry);
+  for (const r of rows) {
+    let entry = byId.get(r.id);
+    if (!entry) {
+      const row: ShownMedia = {
+        id: r.id,
+        externalId: r.external_id,
+        size: Number(r.size),
+        contentType: r.content_type,
+        optimization: r.optimization,
+        optimizationError: r.optimization_error,
+        blurhash: r.blurhash,
+        width: r.width,
+        height: r.height,
+        createdAt: new Date(r.created_at),
+        originalKey: r.original_key,
+      };
+      entry = { row, variants: [] };
+      byId.set(r.id, entry);
+    }
+    if (r.variant_size !== null) {
+      entry.variants.push({
+        variantSize: r.variant_size,
+        key: r.variant_key as string,
+        size: Number(r.variant_bytes),
+        width: r.variant_width as number,
+        height: r.variant_height as number,
+      });
+    }
   }
   return Promise.all([...byId.values()].map(({ row, variants }) => represent(deps, row, variants)));
 }
