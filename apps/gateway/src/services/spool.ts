@@ -5,6 +5,7 @@ import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { SNIFF_BYTES } from "@darkroom/domain";
+import { uploadBytesRead } from "./upload-memory.ts";
 
 /** An upload written to a temporary file while it streamed in, with what we learnt on the way. */
 export interface SpooledFile {
@@ -31,6 +32,7 @@ export async function spoolToDisk(source: Readable, tmpDir: string): Promise<Spo
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       size += chunk.length;
+      uploadBytesRead(chunk.length);
       if (headLength < SNIFF_BYTES) {
         const part = chunk.subarray(0, SNIFF_BYTES - headLength);
         headChunks.push(Buffer.from(part));
