@@ -109,6 +109,17 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
       const target = pathFor(key);
       assertValidSize(key, putOptions.size);
       assertValidContentType(putOptions.contentType);
+      if (putOptions.move) {
+        const { size } = await stat(filePath);
+        if (size !== putOptions.size) throw new ObjectSizeMismatchError(key, putOptions.size, size);
+        try {
+          // One filesystem: a rename, no byte copied.
+          await moveIntoPlace(filePath, target);
+          return;
+        } catch (error) {
+          if (errorCode(error) !== "EXDEV") throw error;
+        }
+      }
       await mkdir(tempDir, { recursive: true });
       const temp = path.join(tempDir, `${randomUUID()}.part`);
       try {

@@ -15,6 +15,7 @@ export {
   ObjectSizeMismatchError,
   type ObjectStorage,
   type PresignedPut,
+  type PutFileOptions,
   type PutOptions,
   type StoredObject,
 } from "./storage.ts";

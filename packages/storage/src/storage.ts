@@ -6,6 +6,15 @@ export interface PutOptions {
   size: number;
 }
 
+export interface PutFileOptions extends PutOptions {
+  /**
+   * The caller no longer needs the file: a driver may move it into the store instead of copying it
+   * (the filesystem driver does when both are on one filesystem). Either way it is the caller's to
+   * remove afterwards, which is harmless when it is gone.
+   */
+  move?: boolean;
+}
+
 export interface StoredObject {
   size: number;
   contentType: string;
@@ -21,7 +30,7 @@ export interface PresignedPut {
 export interface ObjectStorage {
   put(key: string, body: Readable | Buffer, options: PutOptions): Promise<void>;
   /** Stores the local file at `filePath` (which must be `options.size` bytes long) under `key`. */
-  putFile(key: string, filePath: string, options: PutOptions): Promise<void>;
+  putFile(key: string, filePath: string, options: PutFileOptions): Promise<void>;
   /** Throws ObjectNotFoundError when there is no object at `key`. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<StoredObject | null>;

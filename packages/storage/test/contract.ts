@@ -61,6 +61,25 @@ export function describeStorageContract(name: string, setup: () => Promise<Stora
       }
     });
 
+    it("putFile with move stores the file's bytes, and refuses one of another size without storing it", async () => {
+      const bytes = patternBytes(300_007, 5);
+      const dir = await mkdtemp(path.join(os.tmpdir(), "darkroom-putfile-"));
+      const file = path.join(dir, "upload");
+      try {
+        await writeFile(file, bytes);
+        await expect(
+          storage().putFile("moved/short.jpg", file, { contentType: "image/jpeg", size: bytes.length - 1, move: true }),
+        ).rejects.toThrow();
+        expect(await storage().head("moved/short.jpg")).toBeNull();
+        await storage().putFile("moved/file.jpg", file, { contentType: "image/jpeg", size: bytes.length, move: true });
+        expect((await readAll(await storage().get("moved/file.jpg"))).equals(bytes)).toBe(true);
+        await rm(file, { force: true }); // the caller's discard, whether or not the file is still there
+        expect((await readAll(await storage().get("moved/file.jpg"))).equals(bytes)).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it("stores an empty object", async () => {
       await storage().put("roundtrip/empty.bin", Buffer.alloc(0), { contentType: "application/octet-stream", size: 0 });
       expect(await storage().head("roundtrip/empty.bin")).toMatchObject({ size: 0 });

@@ -7,6 +7,8 @@ import { pipeline } from "node:stream/promises";
 import { SNIFF_BYTES } from "@darkroom/domain";
 import { uploadBytesRead } from "./upload-memory.ts";
 
+const SPOOL_BUFFER_BYTES = 1024 * 1024;
+
 /** An upload written to a temporary file while it streamed in, with what we learnt on the way. */
 export interface SpooledFile {
   path: string;
@@ -42,7 +44,9 @@ export async function spoolToDisk(source: Readable, tmpDir: string): Promise<Spo
     },
   });
   try {
-    await pipeline(source, observe, createWriteStream(filePath, { flags: "wx" }));
+    // Up to 1 MiB waits for the disk, written in batches: with the default 16 KiB every read chunk
+    // waited for its own write, and a 4 MB upload spooled in 20-25 ms instead of 15.
+    await pipeline(source, observe, createWriteStream(filePath, { flags: "wx", highWaterMark: SPOOL_BUFFER_BYTES }));
   } catch (error) {
     await discard();
     throw error;

@@ -51,7 +51,7 @@ export async function storeUpload(
 
   const storagePrefix = newStoragePrefix();
   const originalKey = `${storagePrefix}/original.${extensionFor(contentType)}`;
-  await deps.storage.putFile(originalKey, file.path, { contentType, size: file.size });
+  await deps.storage.putFile(originalKey, file.path, { contentType, size: file.size, move: true });
   try {
     const row = await deps.db.transaction(async (tx) => {
       const [inserted] = await tx

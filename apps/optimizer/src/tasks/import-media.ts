@@ -60,7 +60,7 @@ export function importMedia(context: TaskContext): Task {
       const contentType = await sniffImageType(downloaded.head);
       if (!contentType) throw new DownloadError("the URL did not return an image of an accepted type");
       const originalKey = `${file.storagePrefix}/original.${extensionFor(contentType)}`;
-      await storage.putFile(originalKey, downloaded.path, { contentType, size: downloaded.size });
+      await storage.putFile(originalKey, downloaded.path, { contentType, size: downloaded.size, move: true });
       const stored = await db.transaction(async (tx) => {
         const [row] = await tx
           .update(media)
