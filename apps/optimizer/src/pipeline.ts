@@ -1,3 +1,4 @@
+import { open } from "node:fs/promises";
 import { type PlannedVariant, variantPlan } from "@darkroom/domain";
 import { encode as encodeBlurhash } from "blurhash";
 import sharp from "sharp";
@@ -61,25 +62,39 @@ function isHeic(input: Buffer): boolean {
   return input.toString("latin1", 4, 8) === "ftyp" && HEIC_BRANDS.has(input.toString("latin1", 8, 12));
 }
 
+/** The first bytes of the input (enough for `isHeic`); none when a file cannot be read. */
+async function headOf(input: Buffer | string): Promise<Buffer> {
+  if (Buffer.isBuffer(input)) return input;
+  const file = await open(input).catch(() => undefined);
+  if (!file) return Buffer.alloc(0);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(16), 0, 16, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
 /** Explains sharp's and libvips' errors in words a client can act on. */
-function describeDecodeError(error: unknown, input: Buffer): string {
+async function describeDecodeError(error: unknown, input: Buffer | string): Promise<string> {
   const text = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(text)) return "the image has more pixels than allowed";
-  if (isHeic(input)) return "HEIC images cannot be decoded by this server";
+  if (isHeic(await headOf(input))) return "HEIC images cannot be decoded by this server";
   return `the image could not be decoded (${text.split("\n")[0]?.slice(0, 200)})`;
 }
 
 /**
  * Decodes the original once (with shrink-on-load, oriented, in sRGB, 8 bits), then derives each
- * smaller variant from the one above it and the blurhash from a ~32 px image.
+ * smaller variant from the one above it and the blurhash from a ~32 px image. The original is its
+ * bytes, or the path of a local file, which libvips reads itself (no copy in this process's memory).
  */
-export async function optimizeImage(input: Buffer, options: PipelineOptions): Promise<OptimizedImage> {
+export async function optimizeImage(input: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
   const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
   let meta: sharp.Metadata;
   try {
     meta = await open().metadata();
   } catch (error) {
-    throw new UnprocessableImageError(describeDecodeError(error, input));
+    throw new UnprocessableImageError(await describeDecodeError(error, input));
   }
   const { width, height } = orientedSize(meta);
   if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > options.maxInputPixels) {
@@ -100,7 +115,7 @@ export async function optimizeImage(input: Buffer, options: PipelineOptions): Pr
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new UnprocessableImageError(describeDecodeError(error, input));
+    throw new UnprocessableImageError(await describeDecodeError(error, input));
   }
 
   const raws: Raw[] = [];

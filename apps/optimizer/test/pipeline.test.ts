@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { VARIANT_SIZES, variantPlan } from "@darkroom/domain";
 import { decode, isBlurhashValid } from "blurhash";
 import sharp from "sharp";
@@ -66,7 +69,7 @@ async function expectVariantsOf(result: OptimizedImage, width: number, height: n
   return metas;
 }
 
-async function expectUnprocessable(input: Buffer, maxInputPixels = MAX_INPUT_PIXELS) {
+async function expectUnprocessable(input: Buffer | string, maxInputPixels = MAX_INPUT_PIXELS) {
   const error = await optimizeImage(input, { maxInputPixels }).then(
     () => undefined,
     (thrown: unknown) => thrown,
@@ -341,6 +344,20 @@ describe("input formats", () => {
     }
   });
 
+  it("a local file, read by libvips itself, gives what its bytes give", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "darkroom-local-"));
+    try {
+      await writeFile(path.join(dir, "original"), portrait);
+      const fromFile = await optimizeImage(path.join(dir, "original"), options);
+      const fromBytes = await optimizeImage(portrait, options);
+      expect(fromFile.blurhash).toBe(fromBytes.blurhash);
+      expect([fromFile.width, fromFile.height]).toEqual([fromBytes.width, fromBytes.height]);
+      expect(fromFile.variants.map((v) => v.data.length)).toEqual(fromBytes.variants.map((v) => v.data.length));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     ["TIFF", (image: sharp.Sharp) => image.tiff()],
     ["WebP", (image: sharp.Sharp) => image.webp({ quality: 90 })],
@@ -433,6 +450,19 @@ describe("unprocessable inputs", () => {
   ])("a truncated %s (its first half)", async (_format, encode) => {
     const whole = await encode(sharp(landscape).resize(600)).toBuffer();
     await expectUnprocessable(whole.subarray(0, Math.floor(whole.length / 2)));
+  });
+
+  it("a HEIC file (by its ftyp brand) is named as such, whether given as bytes or as a local file", async () => {
+    const ftyp = Buffer.from("00000018667479706865696300000000686569636d696631", "hex");
+    const heic = Buffer.concat([ftyp, Buffer.alloc(2_000, 7)]);
+    expect(await expectUnprocessable(heic)).toBe("HEIC images cannot be decoded by this server");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "darkroom-heic-"));
+    try {
+      await writeFile(path.join(dir, "photo"), heic);
+      expect(await expectUnprocessable(path.join(dir, "photo"))).toBe("HEIC images cannot be decoded by this server");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("a truncated AVIF is reported as undecodable, not as a HEIC file", async () => {

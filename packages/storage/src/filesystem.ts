@@ -140,6 +140,13 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
       return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     },
 
+    async localFile(key) {
+      const file = pathFor(key);
+      const stats = await stat(file).catch(nullWhenMissing);
+      if (!stats?.isFile()) throw new ObjectNotFoundError(key);
+      return { path: file, size: stats.size };
+    },
+
     async head(key) {
       const file = pathFor(key);
       const stats = await stat(file, { bigint: true }).catch(nullWhenMissing);

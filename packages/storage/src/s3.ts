@@ -148,6 +148,11 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       }
     },
 
+    async localFile(key) {
+      assertValidKey(key);
+      return undefined;
+    },
+
     async head(key) {
       assertValidKey(key);
       try {

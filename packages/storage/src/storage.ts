@@ -34,6 +34,13 @@ export interface ObjectStorage {
   /** Throws ObjectNotFoundError when there is no object at `key`. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<StoredObject | null>;
+  /**
+   * The object's file on this machine, when the driver keeps objects as local files (the filesystem
+   * driver), so a reader that opens files itself (libvips) reads it without copying it through this
+   * process's memory; undefined when the driver has no local files. With local files, throws
+   * ObjectNotFoundError when there is no object at `key`.
+   */
+  localFile(key: string): Promise<{ path: string; size: number } | undefined>;
   /** Missing keys are ignored. */
   delete(keys: string[]): Promise<void>;
   /** Removes every object whose key starts with `prefix + "/"`; nothing to remove is fine. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,20 @@ export function describeStorageContract(name: string, setup: () => Promise<Stora
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    });
+
+    it("localFile gives a local driver's file of an object, or nothing for a remote driver", async () => {
+      const bytes = patternBytes(50_001, 9);
+      await storage().put("local/file.jpg", bytes, { contentType: "image/jpeg", size: bytes.length });
+      const local = await storage().localFile("local/file.jpg");
+      if (local === undefined) {
+        expect(await storage().localFile("local/missing.jpg")).toBeUndefined();
+      } else {
+        expect(local.size).toBe(bytes.length);
+        expect((await readFile(local.path)).equals(bytes)).toBe(true);
+        await expect(storage().localFile("local/missing.jpg")).rejects.toBeInstanceOf(ObjectNotFoundError);
+      }
+      await expect(storage().localFile("../escape")).rejects.toThrow();
     });
 
     it("stores an empty object", async () => {

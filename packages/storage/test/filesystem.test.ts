@@ -48,6 +48,11 @@ describe("filesystem storage", () => {
     expect((await stat(path.join(root, "layout/a/b.jpg"))).size).toBe(5);
   });
 
+  it("gives the file of an object as its local file", async () => {
+    await storage.put("layout/local.jpg", Buffer.from("hello"), { contentType: "image/jpeg", size: 5 });
+    expect(await storage.localFile("layout/local.jpg")).toEqual({ path: path.join(root, "layout/local.jpg"), size: 5 });
+  });
+
   it("leaves no temporary files behind, whether a put succeeds or fails", async () => {
     await storage.put("temp/ok.jpg", chunkedStream(patternBytes(10_000)), { contentType: "image/jpeg", size: 10_000 });
     await expect(

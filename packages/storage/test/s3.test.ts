@@ -47,6 +47,12 @@ describe("s3 storage", () => {
     expect(headers).toEqual({ "Content-Type": "image/jpeg", "Content-Length": "42" });
   });
 
+  it("has no local files: readers get the object's bytes from the store", async () => {
+    const storage = createS3Storage(s3Options(server.endpoint));
+    await storage.put("remote/a.jpg", Buffer.from("hello"), { contentType: "image/jpeg", size: 5 });
+    expect(await storage.localFile("remote/a.jpg")).toBeUndefined();
+  });
+
   it("presigns GET URLs for an hour by default, clamped to 60 seconds..7 days", async () => {
     const expiresFor = async (presignExpiresSeconds?: number) => {
       const options = { ...s3Options(server.endpoint), presignExpiresSeconds };
