@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:gateway`: the gateway under load from this separate process (autocannon), for
  * `GET /api/v1/media/:id` and the GraphQL `media(id)` query, next to a bare node:http + postgres.js
- * handler serving the same row, in the same run. Then the latency of each at half its peak rate.
+ * handler running the same statement (the file and its variants), in the same run. Then the latency
+ * of each at half its peak rate.
  * Targets: REST ≥ 0.8x and GraphQL ≥ 0.6x the bare handler's requests/s; p99 under 20 ms at half the peak.
  */
 import { fork } from "node:child_process";
@@ -37,6 +38,10 @@ async function main() {
   });
   try {
     const { id } = await service.upload(benchPhotos()[0]?.bytes as Buffer);
+    const [owner] = await service.sql<
+      { agencyId: number }[]
+    >`select agency_id as "agencyId" from media where id = ${id}`;
+    const agencyId = owner?.agencyId;
     await new Promise((resolve) => baseline.once("message", resolve));
     const headers = { "X-API-Key": service.apiKey };
     const graphql = {
@@ -50,7 +55,7 @@ async function main() {
       }),
     };
     const targets: [string, autocannon.Options][] = [
-      ["bare node:http + postgres.js", { url: `http://127.0.0.1:4599/media/${id}` }],
+      ["bare node:http + postgres.js", { url: `http://127.0.0.1:4599/media/${id}?agency=${agencyId}` }],
       ["REST GET /api/v1/media/:id", { url: `${service.baseUrl}/api/v1/media/${id}`, headers }],
       ["GraphQL media(id)", graphql],
     ];

@@ -96,13 +96,17 @@ interface HotRow {
  */
 export async function readMediaByIds(deps: MediaDeps, agencyId: number, ids: readonly number[]): Promise<RestMedia[]> {
   if (ids.length === 0) return [];
-  const rows = await deps.db.$client<HotRow[]>`
+  const sql = deps.db.$client;
+  // One id (every REST read, most GraphQL ones) is compared as a plain parameter: about 1.5x the
+  // requests/s of `= any(array)` for the same row in the gateway benchmark's bare handler.
+  const rows = await sql<HotRow[]>`
     select m.id, m.external_id, m.size, m.content_type, m.optimization, m.optimization_error, m.blurhash,
       m.width, m.height, m.created_at, m.original_key, v.variant_size, v.key as variant_key,
       v.size as variant_bytes, v.width as variant_width, v.height as variant_height
     from media m
     left join media_variants v on v.media_id = m.id and m.optimization = 'success'
-    where m.id = any(${ids as number[]}::int[]) and m.agency_id = ${agencyId}`;
+    where ${ids.length === 1 ? sql`m.id = ${ids[0] as number}` : sql`m.id = any(${ids as number[]}::int[])`}
+      and m.agency_id = ${agencyId}`;
   const byId = new Map<number, { row: ShownMedia; variants: ShownVariant[] }>();
   for (const r of rows) {
     let entry = byId.get(r.id);
