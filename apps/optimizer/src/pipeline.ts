@@ -75,9 +75,13 @@ async function headOf(input: Buffer | string): Promise<Buffer> {
   }
 }
 
-/** Explains sharp's and libvips' errors in words a client can act on. */
+/** Explains sharp's and libvips' errors in words a client can act on (never naming a local path). */
 async function describeDecodeError(error: unknown, input: Buffer | string): Promise<string> {
-  const text = error instanceof Error ? error.message : String(error);
+  let text = error instanceof Error ? error.message : String(error);
+  if (typeof input === "string") {
+    if (/input file is missing/i.test(text)) return "the original is missing";
+    text = text.split(input).join("the original");
+  }
   if (/pixel limit/i.test(text)) return "the image has more pixels than allowed";
   if (isHeic(await headOf(input))) return "HEIC images cannot be decoded by this server";
   return `the image could not be decoded (${text.split("\n")[0]?.slice(0, 200)})`;

@@ -465,6 +465,21 @@ describe("unprocessable inputs", () => {
     }
   });
 
+  it("a local file that is missing or truncated is explained without naming its path", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "darkroom-local-"));
+    try {
+      const missing = path.join(dir, "gone.jpg");
+      expect(await expectUnprocessable(missing)).toBe("the original is missing");
+      const truncated = path.join(dir, "half.jpg");
+      await writeFile(truncated, landscape.subarray(0, Math.floor(landscape.length / 2)));
+      const message = await expectUnprocessable(truncated);
+      expect(message).toMatch(/could not be decoded/);
+      expect(message).not.toContain(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a truncated AVIF is reported as undecodable, not as a HEIC file", async () => {
     const avif = await sharp(landscape).resize(600).avif({ effort: 0 }).toBuffer();
     expect((await sharp(avif).metadata()).compression).toBe("av1");
