@@ -6,7 +6,9 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
 import { parseOptimizerConfig } from "../src/env.ts";
+import { UnprocessableImageError } from "../src/pipeline.ts";
 import { HEARTBEAT_INTERVAL_MS } from "../src/recovery.ts";
+import { originalOf } from "../src/tasks/optimize-media.ts";
 import { type Optimizer, startOptimizer } from "../src/worker.ts";
 import { filesUnder, PHOTOS, photo, pixelBomb, waitFor } from "./helpers.ts";
 
@@ -237,6 +239,23 @@ describe("optimize_media through the gateway", () => {
     expect(await statusesPublished(queued.id, "success", 3)).toEqual(["pending", "in_progress", "success"]);
     const agencyIds = new Set(notifications.filter((n) => n.id === queued.id).map((n) => n.agencyId));
     expect(agencyIds.size).toBe(1);
+  });
+});
+
+describe("reading the original", () => {
+  it("gives a local original's path, or its bytes from a store without local files; one over the limit is refused", async () => {
+    const key = "m/original-limit-test/original.jpg";
+    await gateway.storage.put(key, landscape, { contentType: "image/jpeg", size: landscape.length });
+    const local = await originalOf(gateway.storage, key, landscape.length);
+    expect(local).toBe((await gateway.storage.localFile(key))?.path);
+    // The same store seen without local files: the original comes as a stream, read into bytes.
+    const streamed = { ...gateway.storage, localFile: async () => undefined };
+    expect(Buffer.isBuffer(await originalOf(streamed, key, landscape.length))).toBe(true);
+    for (const storage of [gateway.storage, streamed]) {
+      const refused = originalOf(storage, key, landscape.length - 1);
+      await expect(refused).rejects.toBeInstanceOf(UnprocessableImageError);
+      await expect(refused).rejects.toThrow("the stored original is larger than the upload limit");
+    }
   });
 });
 

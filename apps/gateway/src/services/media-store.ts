@@ -62,8 +62,6 @@ export async function pageOfMedia(
     .limit(options.limit);
 }
 
-export type VariantRow = typeof schema.mediaVariants.$inferSelect;
-
 /** What the REST media object is made of: a file's shown columns, and its variants' with their keys. */
 type ShownMedia = MediaRecord & { originalKey: string };
 type ShownVariant = Omit<VariantRecord, "url"> & { key: string };

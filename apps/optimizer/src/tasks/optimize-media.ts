@@ -11,6 +11,8 @@ import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media, mediaVariants } = schema;
 
+const tooLarge = () => new UnprocessableImageError("the stored original is larger than the upload limit");
+
 async function readAll(stream: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
@@ -18,7 +20,7 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
     length += chunk.length;
     if (length > limit) {
       stream.destroy();
-      throw new UnprocessableImageError("the stored original is larger than the upload limit");
+      throw tooLarge();
     }
     chunks.push(chunk);
   }
@@ -29,10 +31,10 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
  * The original as libvips will read it: its local file when the storage keeps one (no copy through
  * this process's memory, and fewer buffers for V8 to collect), else its bytes.
  */
-async function originalOf(storage: ObjectStorage, key: string, maxBytes: number): Promise<Buffer | string> {
+export async function originalOf(storage: ObjectStorage, key: string, maxBytes: number): Promise<Buffer | string> {
   const local = await storage.localFile(key);
   if (local === undefined) return readAll(await storage.get(key), maxBytes);
-  if (local.size > maxBytes) throw new UnprocessableImageError("the stored original is larger than the upload limit");
+  if (local.size > maxBytes) throw tooLarge();
   return local.path;
 }
 
