@@ -2,14 +2,16 @@
  * The baseline of `pnpm bench:gateway`: a bare node:http + postgres.js server that answers
  * GET /media/:id?agency=<id> with the rows the gateway serves the file from: the statement of the
  * gateway's hot read (the file of the agency and its variants, one prepared statement) for one id,
- * sent back as JSON (no auth, no framework, no URLs built, no REST object). Started as its own process:
+ * over a pool of the same size as the gateway's pool of point reads, sent back as JSON (no auth, no
+ * framework, no URLs built, no REST object). Started as its own process:
  * `tsx bench/bare-handler.ts <port> <databaseUrl>`.
  */
 import { createServer } from "node:http";
+import { READ_POOL_SIZE } from "@darkroom/db";
 import postgres from "postgres";
 
 const [port, databaseUrl] = process.argv.slice(2);
-const sql = postgres(databaseUrl as string, { max: 10 });
+const sql = postgres(databaseUrl as string, { max: READ_POOL_SIZE });
 
 createServer(async (request, response) => {
   const match = /^\/media\/(\d+)\?agency=(\d+)$/.exec(request.url ?? "");

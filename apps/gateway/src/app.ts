@@ -27,6 +27,8 @@ export interface GatewayDeps {
   config: GatewayConfig;
   db: Database;
   sql: Sql;
+  /** The pool of point reads (`createDb`'s `reads`). */
+  reads: Sql;
   storage: ObjectStorage;
   /** Present when files are stored on the local filesystem and served by the gateway itself. */
   fileServer?: FileServer;
@@ -124,7 +126,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         done(refused ? new DomainError("JSON_CONTENT_TYPE_REQUIRED") : undefined);
       });
       await api.register(agencyRoutes);
-      await api.register(mediaRoutes, { db: deps.db, storage: deps.storage, tmpDir: deps.config.tmpDir });
+      await api.register(mediaRoutes, {
+        db: deps.db,
+        reads: deps.reads,
+        storage: deps.storage,
+        tmpDir: deps.config.tmpDir,
+      });
       await api.register(ingestRoutes, {
         db: deps.db,
         storage: deps.storage,

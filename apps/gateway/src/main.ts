@@ -12,9 +12,9 @@ async function main() {
       const database = await resolveDatabase(config.databaseUrl, config.dataDir);
       shutdown.onStop(() => database.stop());
       await migrateDatabase(database.url);
-      const { db, sql, close } = createDb(database.url, { max: 20 });
+      const { db, sql, reads, close } = createDb(database.url, { max: 20 });
       shutdown.onStop(close);
-      const app = await buildApp({ config, db, sql, ...(await createGatewayStorage(config)) });
+      const app = await buildApp({ config, db, sql, reads, ...(await createGatewayStorage(config)) });
       shutdown.onStop(() => app.close());
       await app.listen({ port: config.port, host: config.host });
     })(),

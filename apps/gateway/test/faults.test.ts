@@ -27,7 +27,7 @@ describe("Postgres restarted under the gateway", () => {
     let postgres = await startEmbeddedPostgres(dataDir, { port });
     cleanups.push(() => postgres.stop());
     await migrateDatabase(postgres.url);
-    const { db, sql, close } = createDb(postgres.url);
+    const { db, sql, reads, close } = createDb(postgres.url);
     cleanups.push(close);
     const { apiKey } = await createAgency(db, "Steady");
     const gatewayPort = await freePort();
@@ -43,7 +43,7 @@ describe("Postgres restarted under the gateway", () => {
       publicUrl: config.publicUrl,
       signingSecret: "test-signing-secret-0123456789",
     });
-    const app = await buildApp({ config, db, sql, storage });
+    const app = await buildApp({ config, db, sql, reads, storage });
     await app.listen({ port: gatewayPort, host: "127.0.0.1" });
     cleanups.push(async () => {
       app.server.closeAllConnections();

@@ -66,6 +66,7 @@ export async function startGateway(
     config,
     db: database.db,
     sql: database.sql,
+    reads: database.reads,
     storage,
     ...(options.storage ? {} : { fileServer: filesystem, uploadSigningSecret: "test-signing-secret-0123456789" }),
   });

@@ -1,5 +1,5 @@
 export { AUTH_CHANGED_CHANNEL, MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotification } from "./channels.ts";
-export { createDb, type Database, type DbOptions, type Sql, type Transaction } from "./client.ts";
+export { createDb, type Database, type DbOptions, READ_POOL_SIZE, type Sql, type Transaction } from "./client.ts";
 export { databaseEnvSchema, defaultDataDir, describeEnvProblems } from "./config.ts";
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "./embedded.ts";
 export { isUniqueViolation } from "./errors.ts";

@@ -14,6 +14,7 @@ import { routeDocs } from "../routes/route-docs.ts";
 import { useApiKeys } from "./authentication.ts";
 import type { GraphQLContext, GraphQLDeps, GraphQLServerContext } from "./context.ts";
 import { isGraphQLError, messageOf, toGraphQLError } from "./errors.ts";
+import { createFastQueries } from "./fast-queries.ts";
 import { createMediaEvents } from "./media-events.ts";
 import { schema } from "./schema/index.ts";
 import { useStreamedUploads } from "./uploads.ts";
@@ -41,6 +42,7 @@ export async function graphqlRoutes(
   app.addHook("onClose", () => mediaEvents.close());
   const graphqlDeps: GraphQLDeps = {
     db: deps.db,
+    reads: deps.reads,
     storage: deps.storage,
     mediaEvents,
     outboundAllowHosts: deps.config.outboundAllowHosts,
@@ -92,21 +94,24 @@ export async function graphqlRoutes(
       .send({ errors: [{ message: messageOf(clientError), extensions: { code: clientError.code } }] });
   });
 
+  const answerFast = createFastQueries(yoga, deps.agencyFor, deps.rateLimit);
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
     config: { doc: routeDocs.graphql },
     handler: async (req, reply) => {
+      if (await answerFast(req, reply)) return reply;
       // Multipart bodies reach Yoga unread: @fastify/multipart's content-type parser only marks the
       // request, and useStreamedUploads reads the parts as they stream.
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => {
-        reply.header(key, value);
+        // Node frames the body itself (a length, or chunks for a stream).
+        if (key !== "content-length" && key !== "transfer-encoding") reply.header(key, value);
       });
       reply.status(response.status);
-      // A subscription's event stream is streamed; any other answer is complete already, and is sent
-      // in one write rather than chunk by chunk.
-      const streamed = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+      // An event stream or a multipart answer (a subscription, incremental delivery) is streamed; any
+      // other answer is complete already, and is sent in one write rather than chunk by chunk.
+      const streamed = /^(text\/event-stream|multipart\/)/i.test(response.headers.get("content-type") ?? "");
       reply.send(streamed || !response.body ? response.body : Buffer.from(await response.arrayBuffer()));
       return reply;
     },
