@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey, setAgencyStatus } from "../../src/auth/agencies.ts";
 import { hashApiKey } from "../../src/auth/api-keys.ts";
@@ -91,6 +92,12 @@ describe("authentication", () => {
     const rows = await gateway.database.sql`select key_hash from api_keys`;
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.key_hash).not.toContain(apiKey.slice(4));
+  });
+
+  it("the stored hash is the key's SHA-256 in hex (keys made by any release keep working)", () => {
+    const key = "drk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+    expect(hashApiKey(key)).toBe(createHash("sha256").update(key, "utf8").digest("hex"));
+    expect(hashApiKey("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });
 
