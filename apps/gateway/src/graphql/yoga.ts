@@ -55,6 +55,11 @@ export async function graphqlRoutes(
       for (const arg of args) app.log[level](arg instanceof Error ? { err: arg } : { detail: arg }, "graphql");
     };
 
+  const context = ({ req }: GraphQLServerContext): GraphQLContext => ({
+    agency: req.agency,
+    deps: graphqlDeps,
+    ...initContextCache(),
+  });
   const yoga = createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -74,7 +79,7 @@ export async function graphqlRoutes(
         return maskError(error, message, isDev);
       },
     },
-    context: ({ req }) => ({ agency: req.agency, deps: graphqlDeps, ...initContextCache() }),
+    context,
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       useApiKeys(deps.agencyFor, deps.rateLimit),
@@ -94,7 +99,7 @@ export async function graphqlRoutes(
       .send({ errors: [{ message: messageOf(clientError), extensions: { code: clientError.code } }] });
   });
 
-  const answerFast = createFastQueries(yoga, deps.agencyFor, deps.rateLimit);
+  const answerFast = createFastQueries(yoga, { schema, agencyFor: deps.agencyFor, rateLimit: deps.rateLimit, context });
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
