@@ -67,6 +67,7 @@ export async function startService(env: Record<string, string> = {}) {
         PORT: String(port),
         PUBLIC_URL: baseUrl,
         LOG_LEVEL: "warn",
+        NODE_ENV: process.env.NODE_ENV ?? "production", // as `pnpm start` and the production image run
         MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2", // as `pnpm start` runs the optimizer
         ...env,
       },

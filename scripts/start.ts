@@ -52,7 +52,15 @@ async function main() {
   for (const app of ["gateway", "optimizer"]) {
     const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
       cwd: root,
-      env: { ...env, DATABASE_URL: database.url, DATA_DIR: gatewayConfig.dataDir, ...optimizerMalloc },
+      env: {
+        ...env,
+        // As the production image runs: graphql-js skips its development checks (which cost GraphQL
+        // requests about a tenth of their time); nothing else of ours or of our libraries changes.
+        NODE_ENV: env.NODE_ENV ?? "production",
+        DATABASE_URL: database.url,
+        DATA_DIR: gatewayConfig.dataDir,
+        ...optimizerMalloc,
+      },
       stdio: "inherit",
     });
     child.once("exit", (code) => void stopAll(stopping ? 0 : (code ?? 1)));
