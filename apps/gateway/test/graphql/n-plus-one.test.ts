@@ -45,10 +45,19 @@ afterAll(() => gateway?.close());
  */
 async function statementsOf(query: string, variables: Record<string, unknown> = {}) {
   expect((await graphql(gateway, key, "{ media(id: 1) { databaseId } }")).errors).toBeUndefined();
-  statements.length = 0;
-  const response = await graphql(gateway, key, query, variables);
-  expect(response.errors).toBeUndefined();
-  return { data: response.data, count: statements.length };
+  // Twice: a query is executed by graphql-js the first time, compiled after (fast-queries.ts).
+  const counts: number[] = [];
+  let data: unknown;
+  for (let run = 0; run < 2; run++) {
+    statements.length = 0;
+    const response = await graphql(gateway, key, query, variables);
+    expect(response.errors).toBeUndefined();
+    counts.push(statements.length);
+    data = response.data;
+  }
+  expect(counts[1]).toBe(counts[0]);
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions inspect arbitrary JSON
+  return { data: data as any, count: counts[0] as number };
 }
 
 describe("no N+1", () => {
