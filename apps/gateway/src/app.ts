@@ -134,6 +134,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       });
       await api.register(ingestRoutes, {
         db: deps.db,
+        reads: deps.reads,
         storage: deps.storage,
         outboundAllowHosts: deps.config.outboundAllowHosts,
         maxUploadBytes: deps.config.maxUploadBytes,

@@ -150,7 +150,8 @@ export function createFastQueries(
     const mediaType = regularMediaType(headers.accept);
     if (!params || !mediaType) return false;
 
-    // Yoga checks the key before the body: a failure is left to it, to answer in its words.
+    // Yoga checks the key before the body: a failure is left to it, to answer in its words (a request
+    // refused for the rate limit is counted again there; past the limit, that changes nothing).
     try {
       req.agency = await authenticate(agencyFor, headers);
       rateLimit(req, reply);
@@ -160,9 +161,10 @@ export function createFastQueries(
     req.graphqlAdmitted = true;
 
     const document = documentOf(params.query);
+    if (!document) return false;
     const serverContext = { req, reply };
-    const entry = document && knowledgeOf(document, serverContext);
-    if (!document || !entry?.valid) return false;
+    const entry = knowledgeOf(document, serverContext);
+    if (!entry.valid) return false;
     if (getOperationAST(document, params.operationName)?.operation !== "query") return false;
     let result: Awaited<ReturnType<typeof execute>>;
     try {
