@@ -2,7 +2,7 @@ import type { Database, Sql } from "@darkroom/db";
 import { DomainError } from "@darkroom/domain";
 import type { ObjectStorage } from "@darkroom/storage";
 import multipart from "@fastify/multipart";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { cachedAgencyLookup } from "./auth/key-cache.ts";
 import type { GatewayConfig } from "./env.ts";
 import { graphqlRoutes } from "./graphql/yoga.ts";
@@ -54,6 +54,16 @@ declare module "fastify" {
 /** JSON bodies over this answer 413 `Request body too large`. */
 export const JSON_BODY_LIMIT = 512 * 1024;
 
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
+
+function requireJsonContentType(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
+  done(
+    JSON_CONTENT_TYPE.test(request.headers["content-type"] ?? "")
+      ? undefined
+      : new DomainError("JSON_CONTENT_TYPE_REQUIRED"),
+  );
+}
+
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -70,9 +80,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   awaitHandlersOnClose(app);
   const routes = collectRouteDocs(app);
   app.decorate("registeredRoutes", { getter: () => routes.map((route) => `${route.method} ${route.url}`) });
-  app.addHook("onSend", (request, reply, payload, done) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("X-Request-Id", request.id);
-    done(null, payload);
+    done();
   });
   const metrics = createGatewayMetrics(deps.sql);
   metrics.instrument(app);
@@ -119,11 +129,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         request.agency = await authenticate(agencyFor, request.headers);
         rateLimit(request, reply);
       });
-      api.addHook("preValidation", (request, _reply, done) => {
-        const type = request.headers["content-type"] ?? "";
-        const refused =
-          request.routeOptions.config.jsonBody === true && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type);
-        done(refused ? new DomainError("JSON_CONTENT_TYPE_REQUIRED") : undefined);
+      // Routes that take a JSON body refuse any other content type (checked on those routes only).
+      api.addHook("onRoute", (route) => {
+        if (route.config?.jsonBody !== true) return;
+        route.preValidation = [...[route.preValidation ?? []].flat(), requireJsonContentType];
       });
       await api.register(agencyRoutes);
       await api.register(mediaRoutes, {
