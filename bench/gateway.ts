@@ -18,12 +18,24 @@ const CONNECTIONS = 16;
 
 interface Figures {
   rps: number;
+  /** Latency percentiles over every request of the runs, in ms. */
   p50: number;
   p99: number;
+  /** Each run's own p99, in the order run. */
+  p99s: number[];
   errors: number;
   requests: number;
   /** The serving process's CPU time per request answered, in µs. */
   cpuPerRequestUs: number;
+}
+
+interface Run {
+  rps: number;
+  /** Every request's latency, in ms. */
+  latencies: number[];
+  errors: number;
+  requests: number;
+  cpuUs: number;
 }
 
 /** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
@@ -32,42 +44,60 @@ function cpuTimeUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-async function load(options: autocannon.Options, pid: number): Promise<Figures> {
+/** The value below which `fraction` of the sorted `values` fall. */
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+const percentile = (sorted: number[], fraction: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+
+async function load(options: autocannon.Options, pid: number): Promise<Run> {
   const cpuBefore = cpuTimeUs(pid);
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }, (error, done) =>
+      error ? reject(error) : resolve(done),
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
   return {
     rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    latencies,
     errors: result.errors + result.non2xx,
     requests: result.requests.total,
-    cpuPerRequestUs: (cpuTimeUs(pid) - cpuBefore) / Math.max(1, result.requests.total),
+    cpuUs: cpuTimeUs(pid) - cpuBefore,
   };
 }
 
 /**
  * Loads each target ROUNDS times, in turn (bare, REST, GraphQL, bare, ...), and sums each target's runs:
- * requests/s and CPU per request over all its runs, the median of its p50s, the worst of its p99s.
+ * requests/s and CPU per request over all its runs, latency percentiles over all their requests (one
+ * stall of the shared machine in a 5 s run is the p99 of that run; over three runs it is not).
  */
 async function inRounds(
   targets: [string, autocannon.Options, number][],
   extra: (name: string) => Partial<autocannon.Options>,
 ): Promise<Map<string, Figures>> {
-  const runs = new Map<string, Figures[]>(targets.map(([name]) => [name, []]));
+  const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, options, pid] of targets) runs.get(name)?.push(await load({ ...options, ...extra(name) }, pid));
   }
   const summed = new Map<string, Figures>();
-  for (const [name, figures] of runs) {
-    const p50s = figures.map((f) => f.p50).sort((a, b) => a - b);
-    const requests = figures.reduce((sum, f) => sum + f.requests, 0);
+  for (const [name, done] of runs) {
+    const requests = done.reduce((sum, run) => sum + run.requests, 0);
+    const latencies = done.flatMap((run) => run.latencies).sort((a, b) => a - b);
     summed.set(name, {
-      rps: figures.reduce((sum, f) => sum + f.rps, 0) / figures.length,
-      p50: p50s[Math.floor(p50s.length / 2)] ?? 0,
-      p99: Math.max(...figures.map((f) => f.p99)),
-      errors: figures.reduce((sum, f) => sum + f.errors, 0),
+      rps: done.reduce((sum, run) => sum + run.rps, 0) / done.length,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      p99s: done.map((run) =>
+        percentile(
+          [...run.latencies].sort((a, b) => a - b),
+          0.99,
+        ),
+      ),
+      errors: done.reduce((sum, run) => sum + run.errors, 0),
       requests,
-      cpuPerRequestUs: figures.reduce((sum, f) => sum + f.cpuPerRequestUs * f.requests, 0) / Math.max(1, requests),
+      cpuPerRequestUs: done.reduce((sum, run) => sum + run.cpuUs, 0) / Math.max(1, requests),
     });
   }
   return summed;
@@ -116,15 +146,15 @@ async function main() {
     const base = peak.get(targets[0]?.[0] ?? "")?.rps ?? 1;
     console.log(
       `${CONNECTIONS} connections; ${ROUNDS} interleaved runs of ${DURATION_S} s per figure ` +
-        "(requests/s and CPU over all of them, the median p50, the worst p99)\n",
+        "(requests/s, CPU and latency percentiles over all of them; each run's own p99 in brackets)\n",
     );
     for (const [name] of targets) {
       const p = peak.get(name) as Figures;
       const h = half.get(name) as Figures;
       console.log(
         `${name.padEnd(30)} ${p.rps.toFixed(0).padStart(6)} req/s (${(p.rps / base).toFixed(2)}x)  ` +
-          `p50 ${p.p50} ms p99 ${p.p99} ms, ${p.cpuPerRequestUs.toFixed(0)} µs CPU/request; ` +
-          `at half that rate p50 ${h.p50} ms p99 ${h.p99} ms` +
+          `p50 ${ms(p.p50)} p99 ${ms(p.p99)}, ${p.cpuPerRequestUs.toFixed(0)} µs CPU/request; ` +
+          `at half that rate p50 ${ms(h.p50)} p99 ${ms(h.p99)} (${h.p99s.map(ms).join(" / ")})` +
           (p.errors + h.errors > 0 ? `  ${p.errors + h.errors} ERRORS` : ""),
       );
     }
