@@ -17,7 +17,7 @@ import { encode as encodeBlurhash } from "blurhash";
 import sharp from "sharp";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
-import { benchPhotos, memoryOf, startService } from "./service.ts";
+import { benchPhotos, memoryOf, multipartBody, startService } from "./service.ts";
 
 const cores = os.availableParallelism();
 const count = Math.min(Math.max(Number(process.argv[2] ?? 48), 1), 1000);
@@ -92,6 +92,7 @@ async function main() {
     }),
   );
   const service = await startService();
+  for (const photo of photos) multipartBody(photo.bytes); // the client's bodies, built before any clock starts
   try {
     const finished = new Map<number, string>();
     const waiters = new Map<number, () => void>();
