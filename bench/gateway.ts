@@ -6,10 +6,9 @@
  * Targets: REST ≥ 0.8x and GraphQL ≥ 0.6x the bare handler's requests/s; p99 under 20 ms at half the peak.
  */
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { benchPhotos, root, startService } from "./service.ts";
+import { benchPhotos, cpuSecondsOf, root, startService } from "./service.ts";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 /** Each figure comes from this many runs, interleaved with the other targets' so that machine noise hits all alike. */
@@ -38,12 +37,6 @@ interface Run {
   cpuUs: number;
 }
 
-/** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuTimeUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 /** The value below which `fraction` of the sorted `values` fall. */
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -51,7 +44,7 @@ const percentile = (sorted: number[], fraction: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 
 async function load(options: autocannon.Options, pid: number): Promise<Run> {
-  const cpuBefore = cpuTimeUs(pid);
+  const cpuBefore = cpuSecondsOf(pid);
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }, (error, done) =>
@@ -64,7 +57,7 @@ async function load(options: autocannon.Options, pid: number): Promise<Run> {
     latencies,
     errors: result.errors + result.non2xx,
     requests: result.requests.total,
-    cpuUs: cpuTimeUs(pid) - cpuBefore,
+    cpuUs: (cpuSecondsOf(pid) - cpuBefore) * 1e6,
   };
 }
 

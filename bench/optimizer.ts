@@ -9,7 +9,6 @@
  * variants written). CPU time is counted for each: the bench process for the baselines, the gateway
  * and optimizer processes end to end, which shows what the service's own work costs beside sharp's.
  */
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +16,7 @@ import { encode as encodeBlurhash } from "blurhash";
 import sharp from "sharp";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
-import { benchPhotos, memoryOf, multipartBody, startService } from "./service.ts";
+import { benchPhotos, cpuSecondsOf, memoryOf, multipartBody, startService } from "./service.ts";
 
 const cores = os.availableParallelism();
 const count = Math.min(Math.max(Number(process.argv[2] ?? 48), 1), 1000);
@@ -67,12 +66,6 @@ async function naivePipeline(input: Buffer) {
   encodeBlurhash(new Uint8ClampedArray(tiny.data), tiny.info.width, tiny.info.height, 4, 3);
 }
 
-/** CPU time (user + system) a process has used so far, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks of 1/100 s
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const ROUNDS = 3;
@@ -114,12 +107,12 @@ async function main() {
     const perRound = Math.ceil(count / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
       const indexes = Array.from({ length: perRound }, (_, i) => round * perRound + i).filter((i) => i < count);
-      const benchCpu = cpuSeconds(process.pid);
+      const benchCpu = cpuSecondsOf(process.pid);
       bare += await timed(() => pool(indexes, cores, (i) => barePipeline(files[i % files.length] as string, work, i)));
-      bareCpu += cpuSeconds(process.pid) - benchCpu;
+      bareCpu += cpuSecondsOf(process.pid) - benchCpu;
       barePeak = Math.max(barePeak, memoryOf(process.pid).peakMb);
       naive += await timed(() => pool(indexes, cores, (i) => naivePipeline(images[i] as Buffer)));
-      const [gatewayBefore, optimizerBefore] = [cpuSeconds(gatewayPid), cpuSeconds(optimizerPid)];
+      const [gatewayBefore, optimizerBefore] = [cpuSecondsOf(gatewayPid), cpuSecondsOf(optimizerPid)];
       // Uploads go in as fast as the gateway takes them (as many at once as cores); the clock stops
       // when the last file is optimized.
       endToEnd += await timed(async () => {
@@ -131,8 +124,8 @@ async function main() {
         });
         await Promise.all(ids.map(done));
       });
-      gatewayCpu += cpuSeconds(gatewayPid) - gatewayBefore;
-      optimizerCpu += cpuSeconds(optimizerPid) - optimizerBefore;
+      gatewayCpu += cpuSecondsOf(gatewayPid) - gatewayBefore;
+      optimizerCpu += cpuSecondsOf(optimizerPid) - optimizerBefore;
     }
     const failed = [...finished.values()].filter((s) => s !== "success").length;
     const optimizerPeak = memoryOf(service.children.optimizer.pid as number).peakMb;

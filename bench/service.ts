@@ -29,7 +29,13 @@ export function memoryOf(pid: number) {
   return { rssMb: field("VmRSS"), peakMb: field("VmHWM") };
 }
 
-async function waitForHealth(url: string) {
+/** User + system CPU time a process has used so far, in seconds (Linux: /proc/<pid>/stat, in ticks of 10 ms). */
+export function cpuSecondsOf(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export async function waitForHealth(url: string) {
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;

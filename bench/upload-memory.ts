@@ -8,18 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
+import { memoryOf, root, waitForHealth } from "./service.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const MB = 1024 * 1024;
-
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
-  return { rss: field("VmRSS"), peak: field("VmHWM") };
-}
 
 /**
  * Resets a process's peak RSS (VmHWM) to its current RSS (Linux: `5` to /proc/<pid>/clear_refs), so that
@@ -32,16 +25,6 @@ function resetPeak(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitForHealth(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("gateway did not start");
 }
 
 async function uploadOnce(url: string, apiKey: string, bytes: Buffer): Promise<number> {
@@ -73,14 +56,14 @@ async function main() {
     for (let i = 0; i < 3; i++) await uploadOnce(url, apiKey, photo);
     for (const concurrency of process.argv[2] ? [Number(process.argv[2])] : [1, 10]) {
       const peakReset = resetPeak(gateway.pid as number);
-      const before = memory(gateway.pid as number);
+      const before = memoryOf(gateway.pid as number);
       const started = performance.now();
       const statuses = await Promise.all(Array.from({ length: concurrency }, () => uploadOnce(url, apiKey, twentyMb)));
-      const after = memory(gateway.pid as number);
+      const after = memoryOf(gateway.pid as number);
       console.log(
         `${concurrency} x 20 MB upload(s): statuses ${[...new Set(statuses)].join(",")}, ` +
-          `${((performance.now() - started) / 1000).toFixed(2)} s; gateway RSS before ${before.rss.toFixed(1)} MB, ` +
-          `peak ${after.peak.toFixed(1)} MB: +${(after.peak - before.rss).toFixed(1)} MB` +
+          `${((performance.now() - started) / 1000).toFixed(2)} s; gateway RSS before ${before.rssMb.toFixed(1)} MB, ` +
+          `peak ${after.peakMb.toFixed(1)} MB: +${(after.peakMb - before.rssMb).toFixed(1)} MB` +
           (peakReset ? "" : " (the peak could not be reset: it may be one from before the uploads)"),
       );
     }
