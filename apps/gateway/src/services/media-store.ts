@@ -99,7 +99,8 @@ const hotRead = (idClause: string) => `
   where ${idClause} and m.agency_id = $2`;
 // One id (every REST read, most GraphQL ones) is compared as a plain parameter: about 1.5x the
 // requests/s of `= any(array)` for the same row in the gateway benchmark's bare handler.
-const HOT_READ_ONE = hotRead("m.id = $1");
+/** The hot read of one file (`$1` its id, `$2` the agency); the gateway benchmark's bare handler runs it too. */
+export const HOT_READ_ONE = hotRead("m.id = $1");
 const HOT_READ_MANY = hotRead("m.id = any($1::int[])");
 
 /**
