@@ -3,7 +3,7 @@ import { createStorage } from "@darkroom/storage";
 import pino from "pino";
 import { readOptimizerConfig } from "./env.ts";
 import { serveMetrics } from "./metrics.ts";
-import { startOptimizer } from "./worker.ts";
+import { jobsAtOnce, startOptimizer } from "./worker.ts";
 
 async function main() {
   const config = readOptimizerConfig();
@@ -15,7 +15,14 @@ async function main() {
       const database = await resolveDatabase(config.databaseUrl, config.dataDir);
       shutdown.onStop(() => database.stop());
       await migrateDatabase(database.url);
-      const { db, sql, close } = createDb(database.url, { max: config.concurrency + 4 });
+      // Our commits do not wait for the disk: every write of a job is followed by graphile-worker
+      // completing (or failing) that job over its own connections, a synchronous commit, whose flush
+      // takes ours with it (the WAL is one sequence). Should Postgres itself crash between the two,
+      // the job was not completed either, and runs again.
+      const { db, sql, close } = createDb(database.url, {
+        max: jobsAtOnce(config) + 4,
+        synchronousCommit: false,
+      });
       shutdown.onStop(close);
       const storage = createStorage({
         env: config.storageEnv,

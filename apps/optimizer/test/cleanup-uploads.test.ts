@@ -4,6 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "../../gateway/test/helpers.ts";
 import { parseOptimizerConfig } from "../src/env.ts";
+import { Slots } from "../src/slots.ts";
 import { cleanupExpiredUploads } from "../src/tasks/cleanup-uploads.ts";
 import { pruneWebhookDeliveries } from "../src/tasks/prune-deliveries.ts";
 
@@ -38,6 +39,7 @@ describe("cleanup_expired_uploads", () => {
     const task = cleanupExpiredUploads({
       db: gateway.database.db,
       storage: gateway.storage,
+      imageSlots: new Slots(1),
       config: parseOptimizerConfig({ DATABASE_URL: gateway.database.url }),
     });
     await task({}, { logger: pino({ level: "silent" }) } as never);
@@ -70,6 +72,7 @@ describe("prune_webhook_deliveries", () => {
     const task = pruneWebhookDeliveries({
       db: gateway.database.db,
       storage: gateway.storage,
+      imageSlots: new Slots(1),
       config: parseOptimizerConfig({ DATABASE_URL: gateway.database.url }),
     });
     await task({}, { logger: pino({ level: "silent" }) } as never);

@@ -13,18 +13,27 @@ export interface AddJobOptions {
 export type Executor = { execute(query: SQL): PromiseLike<unknown> };
 
 /**
- * Enqueues a graphile-worker job with `graphile_worker.add_job` on the caller's connection, so the
- * job commits (or rolls back) together with the rows written in the same transaction.
+ * The call of `graphile_worker.add_job` that enqueues `task` with `payload` (an SQL expression of
+ * type json), for a statement that enqueues a job with the rows it writes.
  */
-export async function addJob(tx: Executor, task: string, payload: unknown, options: AddJobOptions = {}) {
-  const rows = (await tx.execute(sql`
-    select id from graphile_worker.add_job(
+export function addJobCall(task: string, payload: SQL, options: AddJobOptions = {}): SQL {
+  return sql`graphile_worker.add_job(
       ${task},
-      ${JSON.stringify(payload)}::json,
+      ${payload},
       max_attempts => ${options.maxAttempts ?? 25},
       job_key => ${options.jobKey ?? null},
       run_at => ${options.runAt ?? null},
       queue_name => ${options.queueName ?? null}
-    )`)) as Array<{ id: string }>;
+    )`;
+}
+
+/**
+ * Enqueues a graphile-worker job with `graphile_worker.add_job` on the caller's connection, so the
+ * job commits (or rolls back) together with the rows written in the same transaction.
+ */
+export async function addJob(tx: Executor, task: string, payload: unknown, options: AddJobOptions = {}) {
+  const rows = (await tx.execute(
+    sql`select id from ${addJobCall(task, sql`${JSON.stringify(payload)}::json`, options)}`,
+  )) as Array<{ id: string }>;
   return Number(rows[0]?.id);
 }

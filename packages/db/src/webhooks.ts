@@ -26,7 +26,9 @@ export async function recordEvent<T extends WebhookEventType>(
     .select({ id: webhooks.id })
     .from(webhooks)
     .where(and(eq(webhooks.agencyId, agencyId), sql`${type} = any(${webhooks.events})`))
-    .for("key share");
+    .for("key share")
+    .prepare("webhooks_listening")
+    .execute();
   if (listening.length === 0) return [];
   const eventId = newWebhookMessageId();
   const deliveries = await tx

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import { addJobCall, isUniqueViolation, preparedStatement, schema } from "@darkroom/db";
 import { DomainError, extensionFor, planUpload, type RestMedia, sniffImageType } from "@darkroom/domain";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getMedia } from "./media.ts";
 import { type MediaDeps, representOne } from "./media-store.ts";
 import type { SpooledFile } from "./spool.ts";
@@ -19,6 +19,34 @@ export interface UploadResult {
   media: RestMedia;
 }
 
+/**
+ * A new file's row and the job that optimizes it, in one statement: atomic without a transaction,
+ * one round trip instead of four, and prepared once (building and planning it cost an upload about
+ * as much again as sending it).
+ */
+const insertAndQueue = preparedStatement((db) => {
+  const param = (name: keyof typeof media.$inferInsert) => sql.placeholder(name);
+  const inserted = db.$with("inserted").as(
+    db
+      .insert(media)
+      .values({
+        agencyId: param("agencyId"),
+        externalId: param("externalId"),
+        size: param("size"),
+        contentType: param("contentType"),
+        sha256: param("sha256"),
+        storagePrefix: param("storagePrefix"),
+        originalKey: param("originalKey"),
+      })
+      .returning(),
+  );
+  const payload = sql`json_build_object('mediaId', ${inserted.id}, 'generation', ${inserted.generation})`;
+  const queued = db
+    .$with("queued", { jobId: sql<string>`job_id`.as("job_id") })
+    .as(sql`select job.id as job_id from ${inserted}, ${addJobCall("optimize_media", payload)} as job`);
+  return db.with(inserted, queued).select().from(inserted).crossJoin(queued).prepare("insert_media_and_queue");
+});
+
 async function holderOf(deps: MediaDeps, agencyId: number, externalId: string) {
   const [holder] = await deps.db
     .select({ id: media.id, sha256: media.sha256 })
@@ -32,8 +60,8 @@ async function existing(deps: MediaDeps, agencyId: number, id: number): Promise<
 }
 
 /**
- * Stores a spooled upload as a new file of the agency and queues its optimization in the same
- * transaction as its row. The type is sniffed from the bytes. Nothing is left stored when refused.
+ * Stores a spooled upload as a new file of the agency and queues its optimization in the statement
+ * that inserts its row. The type is sniffed from the bytes. Nothing is left stored when refused.
  */
 export async function storeUpload(
   deps: MediaDeps,
@@ -53,23 +81,17 @@ export async function storeUpload(
   const originalKey = `${storagePrefix}/original.${extensionFor(contentType)}`;
   await deps.storage.putFile(originalKey, file.path, { contentType, size: file.size, move: true });
   try {
-    const row = await deps.db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(media)
-        .values({
-          agencyId,
-          externalId: externalId ?? null,
-          size: file.size,
-          contentType,
-          sha256: file.sha256,
-          storagePrefix,
-          originalKey,
-        })
-        .returning();
-      if (!inserted) throw new Error("media row was not inserted");
-      await addJob(tx, "optimize_media", { mediaId: inserted.id, generation: inserted.generation });
-      return inserted;
+    const [created] = await insertAndQueue(deps.db).execute({
+      agencyId,
+      externalId: externalId ?? null,
+      size: file.size,
+      contentType,
+      sha256: file.sha256,
+      storagePrefix,
+      originalKey,
     });
+    if (!created) throw new Error("media row was not inserted");
+    const row = created.inserted;
     return { status: 201, media: await representOne(deps, row) };
   } catch (error) {
     await deps.storage.deletePrefix(storagePrefix);

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { addJob, recordEvent, schema } from "@darkroom/db";
+import { addJob, preparedStatement, recordEvent, schema } from "@darkroom/db";
 import { statesBefore, taskPayloads } from "@darkroom/domain";
 import { ObjectNotFoundError, type ObjectStorage } from "@darkroom/storage";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -38,6 +38,25 @@ export async function originalOf(storage: ObjectStorage, key: string, maxBytes: 
   return local.path;
 }
 
+/**
+ * Marks a file `in_progress` for optimization request `generation`, unless it was deleted, has
+ * finished, or a newer request superseded it (then no row). Prepared once: this runs for every job.
+ */
+const claimFile = preparedStatement((db) =>
+  db
+    .update(media)
+    .set({ optimization: "in_progress", updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(media.id, sql.placeholder("mediaId")),
+        eq(media.generation, sql.placeholder("generation")),
+        inArray(media.optimization, statesBefore("in_progress")),
+      ),
+    )
+    .returning()
+    .prepare("claim_file_for_optimization"),
+);
+
 function isLastAttempt(helpers: JobHelpers) {
   return helpers.job.attempts >= helpers.job.max_attempts;
 }
@@ -49,7 +68,7 @@ function isLastAttempt(helpers: JobHelpers) {
  * of this run left in storage.
  */
 export function optimizeMedia(context: TaskContext): Task {
-  const { db, storage, config } = context;
+  const { db, storage, config, imageSlots } = context;
 
   async function fail(mediaId: number, generation: number, reason: string) {
     await db.transaction((tx) =>
@@ -72,23 +91,15 @@ export function optimizeMedia(context: TaskContext): Task {
     }
     const { mediaId, generation } = parsed.data;
 
-    const [file] = await db
-      .update(media)
-      .set({ optimization: "in_progress", updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(media.id, mediaId),
-          eq(media.generation, generation),
-          inArray(media.optimization, statesBefore("in_progress")),
-        ),
-      )
-      .returning();
+    const [file] = await claimFile(db).execute({ mediaId, generation });
     if (!file) return; // deleted, finished, or superseded by a newer request
 
     const generationPrefix = `${file.storagePrefix}/g${generation}`;
     try {
-      const original = await readOriginal(file.originalKey);
-      const image = await optimizeImage(original, { maxInputPixels: config.maxInputPixels });
+      // The original is read in the slot: a remote one is then in memory only while it is decoded.
+      const image = await imageSlots.run(async () =>
+        optimizeImage(await readOriginal(file.originalKey), { maxInputPixels: config.maxInputPixels }),
+      );
       const written = await Promise.all(
         image.variants.map(async (variant) => {
           const key = `${generationPrefix}/${variant.variantSize}.webp`;
@@ -98,28 +109,8 @@ export function optimizeMedia(context: TaskContext): Task {
       );
 
       const outcome = await db.transaction(async (tx) => {
+        // The guarded update locks the row and says whether this run still owns the file.
         const [current] = await tx
-          .select({ generation: media.generation, agencyId: media.agencyId, externalId: media.externalId })
-          .from(media)
-          .where(eq(media.id, mediaId))
-          .for("update");
-        if (!current) return "deleted" as const;
-        if (current.generation !== generation) return "superseded" as const;
-        const old = await tx
-          .delete(mediaVariants)
-          .where(eq(mediaVariants.mediaId, mediaId))
-          .returning({ key: mediaVariants.key });
-        await tx.insert(mediaVariants).values(
-          written.map((v) => ({
-            mediaId,
-            variantSize: v.variantSize,
-            key: v.key,
-            size: v.size,
-            width: v.width,
-            height: v.height,
-          })),
-        );
-        await tx
           .update(media)
           .set({
             optimization: "success",
@@ -129,14 +120,45 @@ export function optimizeMedia(context: TaskContext): Task {
             height: image.height,
             updatedAt: sql`now()`,
           })
-          .where(eq(media.id, mediaId));
-        await wakeListingsWaitingOn(tx, mediaId);
-        await recordEvent(tx, current.agencyId, "media.optimized", {
-          mediaId,
-          externalId: current.externalId,
-          width: image.width,
-          height: image.height,
-        });
+          .where(and(eq(media.id, mediaId), eq(media.generation, generation)))
+          .returning({ agencyId: media.agencyId, externalId: media.externalId })
+          .prepare("mark_file_optimized")
+          .execute();
+        if (!current) {
+          const [row] = await tx.select({ id: media.id }).from(media).where(eq(media.id, mediaId));
+          return row ? ("superseded" as const) : ("deleted" as const);
+        }
+        // Sent together on the transaction's connection (postgres.js pipelines them), in this order:
+        // the old variant rows go before the new ones that take their sizes.
+        const [old] = await Promise.all([
+          tx
+            .delete(mediaVariants)
+            .where(eq(mediaVariants.mediaId, mediaId))
+            .returning({ key: mediaVariants.key })
+            .prepare("delete_variants")
+            .execute(),
+          tx
+            .insert(mediaVariants)
+            .values(
+              written.map((v) => ({
+                mediaId,
+                variantSize: v.variantSize,
+                key: v.key,
+                size: v.size,
+                width: v.width,
+                height: v.height,
+              })),
+            )
+            .prepare("insert_variants")
+            .execute(),
+          wakeListingsWaitingOn(tx, mediaId),
+          recordEvent(tx, current.agencyId, "media.optimized", {
+            mediaId,
+            externalId: current.externalId,
+            width: image.width,
+            height: image.height,
+          }),
+        ]);
         const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
         if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
         return "success" as const;

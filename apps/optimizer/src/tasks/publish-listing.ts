@@ -35,7 +35,9 @@ export async function wakeListingsWaitingOn(tx: Transaction, mediaId: number): P
       ),
     )
     .where(eq(listingFiles.mediaId, mediaId))
-    .orderBy(asc(listings.id));
+    .orderBy(asc(listings.id))
+    .prepare("listings_waiting_on_file")
+    .execute();
   for (const payload of waiting) {
     await addJob(tx, "publish_listing", payload, { jobKey: publishListingJobKey(payload.listingId) });
   }
