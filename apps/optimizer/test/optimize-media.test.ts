@@ -233,6 +233,22 @@ describe("optimize_media through the gateway", () => {
     expect(await jobsOf(media.id)).toEqual([]);
   });
 
+  it("a job without the original's key (an older job), or naming another key, optimizes the file's own original", async () => {
+    const first = await settled((await uploaded(landscape)).id);
+    expect(first.optimization).toBe("success");
+    for (const originalKey of [undefined, "m/elsewhere/original.jpg"]) {
+      const [request] = await gateway.database.sql<{ generation: number }[]>`
+        update media set optimization = 'pending', generation = generation + 1
+        where id = ${first.id} returning generation`;
+      const payload = { mediaId: first.id, generation: request?.generation, ...(originalKey ? { originalKey } : {}) };
+      await gateway.database.sql`select graphile_worker.add_job('optimize_media', ${JSON.stringify(payload)}::json)`;
+      const again = await settled(first.id);
+      expect(again).toMatchObject({ optimization: "success", width: first.width, height: first.height });
+      expect(again.variants.map((v) => v.url)).not.toEqual(first.variants.map((v) => v.url)); // the new generation's
+      await expectServedVariants(again);
+    }
+  });
+
   it("every status change is published on media_updated: pending → in_progress → success", async () => {
     const queued = await uploaded(landscape);
     await settled(queued.id);

@@ -2,11 +2,11 @@ export { AUTH_CHANGED_CHANNEL, MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotificat
 export { createDb, type Database, type DbOptions, READ_POOL_SIZE, type Sql, type Transaction } from "./client.ts";
 export { databaseEnvSchema, defaultDataDir, describeEnvProblems } from "./config.ts";
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "./embedded.ts";
-export { isUniqueViolation } from "./errors.ts";
+export { isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
 export { type AddJobOptions, addJob, addJobCall } from "./jobs.ts";
 export { handleShutdown } from "./lifecycle.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { preparedStatement } from "./prepared.ts";
 export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";
-export { recordEvent } from "./webhooks.ts";
+export { recordDeliveries, recordEvent, webhooksListening } from "./webhooks.ts";

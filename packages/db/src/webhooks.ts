@@ -10,18 +10,10 @@ import { addJob } from "./jobs.ts";
 import { webhookDeliveries, webhooks } from "./schema/webhooks.ts";
 
 /**
- * Records an event in the outbox, in the caller's transaction (the one that makes the change the
- * event reports): one delivery row per webhook of the agency that listens to `type`, each with its
- * `deliver_webhook` job. Rolled back with the change; sent only once it commits. Answers the
- * delivery ids (none when no webhook listens).
+ * The webhooks of the agency that listen to `type`, locked (key share) so that a webhook deleted
+ * meanwhile is waited for, not referenced after it is gone. The first half of `recordEvent`.
  */
-export async function recordEvent<T extends WebhookEventType>(
-  tx: Transaction,
-  agencyId: number,
-  type: T,
-  data: WebhookEventData[T],
-): Promise<number[]> {
-  // Locked (key share) so that a webhook deleted meanwhile is waited for, not referenced after it is gone.
+export async function webhooksListening(tx: Transaction, agencyId: number, type: WebhookEventType): Promise<number[]> {
   const listening = await tx
     .select({ id: webhooks.id })
     .from(webhooks)
@@ -29,11 +21,24 @@ export async function recordEvent<T extends WebhookEventType>(
     .for("key share")
     .prepare("webhooks_listening")
     .execute();
+  return listening.map((webhook) => webhook.id);
+}
+
+/**
+ * One delivery row of the event per webhook of `listening` (from `webhooksListening`, in the same
+ * transaction), each with its `deliver_webhook` job. The second half of `recordEvent`.
+ */
+export async function recordDeliveries<T extends WebhookEventType>(
+  tx: Transaction,
+  listening: number[],
+  type: T,
+  data: WebhookEventData[T],
+): Promise<number[]> {
   if (listening.length === 0) return [];
   const eventId = newWebhookMessageId();
   const deliveries = await tx
     .insert(webhookDeliveries)
-    .values(listening.map((webhook) => ({ webhookId: webhook.id, eventId, type, payload: data })))
+    .values(listening.map((webhookId) => ({ webhookId, eventId, type, payload: data })))
     .returning({ id: webhookDeliveries.id, webhookId: webhookDeliveries.webhookId });
   for (const delivery of deliveries) {
     // One queue per webhook: an endpoint that is slow or down holds one worker at a time, not all of them.
@@ -45,4 +50,19 @@ export async function recordEvent<T extends WebhookEventType>(
     );
   }
   return deliveries.map((delivery) => delivery.id);
+}
+
+/**
+ * Records an event in the outbox, in the caller's transaction (the one that makes the change the
+ * event reports): one delivery row per webhook of the agency that listens to `type`, each with its
+ * `deliver_webhook` job. Rolled back with the change; sent only once it commits. Answers the
+ * delivery ids (none when no webhook listens).
+ */
+export async function recordEvent<T extends WebhookEventType>(
+  tx: Transaction,
+  agencyId: number,
+  type: T,
+  data: WebhookEventData[T],
+): Promise<number[]> {
+  return recordDeliveries(tx, await webhooksListening(tx, agencyId, type), type, data);
 }

@@ -5,10 +5,15 @@ import { z } from "zod";
  * side that runs them. Payloads are checked at run time: an old job may carry an old shape.
  */
 export const taskPayloads = {
-  /** Make the variants and blurhash of `mediaId`, for optimization request number `generation`. */
+  /**
+   * Make the variants and blurhash of `mediaId`, for optimization request number `generation`.
+   * `originalKey` (the original's storage key, as the row says when enqueued) lets the image be
+   * decoded while the file is marked `in_progress`; without it, the row is read first.
+   */
   optimize_media: z.object({
     mediaId: z.number().int().positive(),
     generation: z.number().int().positive().default(1),
+    originalKey: z.string().min(1).max(1024).optional(),
   }),
   /** Download the original of an imported file (`mediaId`) for the client job `jobId`, then optimize it. */
   import_media: z.object({

@@ -142,7 +142,11 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
         })
         .returning();
       if (!inserted) throw new Error("media row was not inserted");
-      await addJob(tx, "optimize_media", { mediaId, generation: inserted.generation });
+      await addJob(tx, "optimize_media", {
+        mediaId,
+        generation: inserted.generation,
+        originalKey: inserted.originalKey,
+      });
       return inserted;
     });
     return representOne(deps, row ?? (await requireMedia(deps, agencyId, mediaId)));

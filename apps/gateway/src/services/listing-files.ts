@@ -16,9 +16,13 @@ const { media } = schema;
 type ImportRef = Extract<ListingFileRef, { url: string }>;
 
 /**
- * The files of the agency among `ids` and `externalIds`, locked against deletion (FOR KEY SHARE)
- * until the listing's transaction ends: a file deleted meanwhile answers File not found here, or
- * waits for the listing and then leaves it like any deleted file.
+ * The files of the agency among `ids` and `externalIds`, locked (FOR SHARE) until the listing's
+ * transaction ends. Against deletion: a file deleted meanwhile answers File not found here, or waits
+ * for the listing and then leaves it like any deleted file. Against a lost wake-up: the transaction
+ * that ends a file's optimization updates its row, then wakes the listings waiting on it; were this
+ * lock weaker (FOR KEY SHARE), a listing could commit between the two, read the file as still
+ * running, and never be woken. Here it either waits for that transaction and reads the file's end,
+ * or holds the file until it commits, and is then woken.
  */
 async function heldFiles(tx: Transaction, agencyId: number, ids: number[], externalIds: string[]) {
   if (ids.length === 0 && externalIds.length === 0) return [];
@@ -34,7 +38,7 @@ async function heldFiles(tx: Transaction, agencyId: number, ids: number[], exter
         ),
       ),
     )
-    .for("key share");
+    .for("share");
 }
 
 /**

@@ -145,7 +145,11 @@ export async function reoptimizeMedia(deps: MediaDeps, agencyId: number, id: num
       .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
       .returning();
     if (!updated) throw new DomainError("FILE_NOT_FOUND");
-    await addJob(tx, "optimize_media", { mediaId: updated.id, generation: updated.generation });
+    await addJob(tx, "optimize_media", {
+      mediaId: updated.id,
+      generation: updated.generation,
+      originalKey: updated.originalKey,
+    });
     return updated;
   });
   return representOne(deps, row);

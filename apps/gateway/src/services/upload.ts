@@ -40,7 +40,8 @@ const insertAndQueue = preparedStatement((db) => {
       })
       .returning(),
   );
-  const payload = sql`json_build_object('mediaId', ${inserted.id}, 'generation', ${inserted.generation})`;
+  const payload = sql`json_build_object(
+    'mediaId', ${inserted.id}, 'generation', ${inserted.generation}, 'originalKey', ${inserted.originalKey})`;
   const queued = db
     .$with("queued", { jobId: sql<string>`job_id`.as("job_id") })
     .as(sql`select job.id as job_id from ${inserted}, ${addJobCall("optimize_media", payload)} as job`);

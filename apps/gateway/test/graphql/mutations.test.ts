@@ -194,7 +194,11 @@ describe("reoptimizeMedia", () => {
       __typename: "ReoptimizeMediaSuccess",
       media: { databaseId: id, optimization: "PENDING", variants: [] },
     });
-    expect((await jobs("optimize_media")).map((job) => job.payload)).toContainEqual({ mediaId: id, generation: 2 });
+    expect((await jobs("optimize_media")).map((job) => job.payload)).toContainEqual({
+      mediaId: id,
+      generation: 2,
+      originalKey: expect.stringMatching(/^m\/[\w-]+\/original\.png$/),
+    });
   });
 
   it("a missing file is FileNotFoundError", async () => {

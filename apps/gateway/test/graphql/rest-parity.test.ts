@@ -21,7 +21,10 @@ async function stateOf(apiKey: string, agencyId: number) {
     select external_id, size, content_type, sha256, optimization, generation from media
     where agency_id = ${agencyId} order by id`;
   const jobs = await sql`
-    select t.identifier, j.payload::jsonb - 'mediaId' as payload from graphile_worker._private_jobs j
+    select t.identifier, j.payload::jsonb - 'mediaId' - 'originalKey' as payload,
+      j.payload->>'originalKey' = (select original_key from media where id = (j.payload->>'mediaId')::int)
+        as names_the_original
+    from graphile_worker._private_jobs j
     join graphile_worker._private_tasks t on t.id = j.task_id
     where t.identifier = 'optimize_media' and (j.payload->>'mediaId')::int in
       (select id from media where agency_id = ${agencyId})

@@ -68,7 +68,11 @@ describe("uploadMedia", () => {
     const [job] = await gateway.database.sql`
       select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
       where t.identifier = 'optimize_media' and (j.payload->>'mediaId')::int = ${media.databaseId}`;
-    expect(job?.payload).toEqual({ mediaId: media.databaseId, generation: 1 });
+    expect(job?.payload).toEqual({
+      mediaId: media.databaseId,
+      generation: 1,
+      originalKey: expect.stringMatching(/^m\/[\w-]+\/original\.png$/),
+    });
     await expectNoSpooledFiles();
   });
 

@@ -220,6 +220,38 @@ describe("PUT /listings", () => {
   });
 });
 
+describe("a file's optimization ending while a listing takes it", () => {
+  it("the listing waits for that transaction and sees the end: no wake-up is lost between them", async () => {
+    const files = [await newFile(), await newFile(), await newFile()];
+    const [first, ...others] = files.map((file) => file.id);
+    const { sql } = gateway.database;
+    await sql`update media set optimization = 'success' where id in ${sql(others)}`;
+    // The optimizer's last transaction for the first file, held open after it marked the file (and
+    // looked for listings to wake: none yet), as if the listing's request came in right then.
+    let marked!: () => void;
+    let release!: () => void;
+    const isMarked = new Promise<void>((resolve) => (marked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ending = sql.begin(async (tx) => {
+      await tx`update media set optimization = 'success', updated_at = now() where id = ${first as number}`;
+      marked();
+      await released;
+    });
+    await isMarked;
+    const putting = putOk({
+      externalId: "race-with-optimizer",
+      status: "active",
+      files: files.map(({ id }) => ({ id })),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await ending;
+    // Read as still running, the listing would wait for a wake-up that the optimizer's transaction
+    // had already looked for: pending_active, for ever.
+    expect(await putting).toMatchObject({ externalId: "race-with-optimizer", status: "active", created: true });
+  });
+});
+
 describe("PUT /listings with {url, externalFileId}", () => {
   it("imports a URL whose external ID is new, in the listing's transaction", async () => {
     const result = await putOk({

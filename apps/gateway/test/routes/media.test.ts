@@ -53,7 +53,11 @@ describe("POST /media", () => {
 
   it("upload: the file's row and its optimization job are written together", async () => {
     const { id } = await uploaded();
-    expect((await jobs("optimize_media")).map((job) => job.payload)).toContainEqual({ mediaId: id, generation: 1 });
+    expect((await jobs("optimize_media")).map((job) => job.payload)).toContainEqual({
+      mediaId: id,
+      generation: 1,
+      originalKey: expect.stringMatching(/^m\/[\w-]+\/original\.jpg$/),
+    });
   });
 
   it("upload: the type is sniffed from the bytes, not the file name", async () => {
@@ -394,6 +398,9 @@ describe("link and unlink", () => {
 describe("POST /media/:id/reoptimize", () => {
   it("answers 202 with the media object queued again, with or without an empty JSON body", async () => {
     const { id } = await uploaded();
+    const [{ original_key: originalKey } = { original_key: "" }] = await gateway.database.sql<
+      { original_key: string }[]
+    >`select original_key from media where id = ${id}`;
     for (const init of [{}, { headers: { "Content-Type": "application/json" } }]) {
       const response = await gateway.request(`/api/v1/media/${id}/reoptimize`, {
         method: "POST",
@@ -405,9 +412,9 @@ describe("POST /media/:id/reoptimize", () => {
     }
     const queued = (await jobs("optimize_media")).map((job) => job.payload).filter((p) => p.mediaId === id);
     expect(queued).toEqual([
-      { mediaId: id, generation: 1 },
-      { mediaId: id, generation: 2 },
-      { mediaId: id, generation: 3 },
+      { mediaId: id, generation: 1, originalKey },
+      { mediaId: id, generation: 2, originalKey },
+      { mediaId: id, generation: 3, originalKey },
     ]);
   });
 });

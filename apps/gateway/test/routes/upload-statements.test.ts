@@ -24,11 +24,17 @@ describe("an upload's database work", () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/insert into "media"[\s\S]*graphile_worker\.add_job/);
 
+    const [row] = await gateway.database.sql<
+      { original_key: string }[]
+    >`select original_key from media where id = ${id}`;
     const [job] = await gateway.database.sql<{ payload: unknown; max_attempts: number }[]>`
       select j.payload, j.max_attempts from graphile_worker._private_jobs j
       join graphile_worker._private_tasks t on t.id = j.task_id
       where t.identifier = 'optimize_media' and (j.payload->>'mediaId')::int = ${id}`;
-    expect(job).toEqual({ payload: { mediaId: id, generation: 1 }, max_attempts: 25 });
+    expect(job).toEqual({
+      payload: { mediaId: id, generation: 1, originalKey: row?.original_key },
+      max_attempts: 25,
+    });
   });
 
   it("uploads racing for one external ID: one file and one job, the others 409 with nothing left", async () => {

@@ -74,7 +74,7 @@ export function importMedia(context: TaskContext): Task {
           .where(and(eq(media.id, mediaId), eq(media.sha256, "")))
           .returning({ generation: media.generation });
         if (!row) return false;
-        await addJob(tx, "optimize_media", { mediaId, generation: row.generation });
+        await addJob(tx, "optimize_media", { mediaId, generation: row.generation, originalKey });
         await tx
           .update(clientJobs)
           .set({ status: "completed", resultData: { mediaId }, updatedAt: sql`now()` })

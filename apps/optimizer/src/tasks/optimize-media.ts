@@ -1,5 +1,12 @@
 import type { Readable } from "node:stream";
-import { addJob, preparedStatement, recordEvent, schema } from "@darkroom/db";
+import {
+  addJob,
+  isForeignKeyViolation,
+  preparedStatement,
+  recordDeliveries,
+  schema,
+  webhooksListening,
+} from "@darkroom/db";
 import { statesBefore, taskPayloads } from "@darkroom/domain";
 import { ObjectNotFoundError, type ObjectStorage } from "@darkroom/storage";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -57,6 +64,11 @@ const claimFile = preparedStatement((db) =>
     .prepare("claim_file_for_optimization"),
 );
 
+/** This run no longer owns the file (a newer request superseded it): its writes are rolled back. */
+class NotOwned extends Error {
+  override name = "NotOwned";
+}
+
 function isLastAttempt(helpers: JobHelpers) {
   return helpers.job.attempts >= helpers.job.max_attempts;
 }
@@ -81,7 +93,11 @@ export function optimizeMedia(context: TaskContext): Task {
     );
   }
 
-  const readOriginal = (key: string) => originalOf(storage, key, config.maxUploadBytes);
+  /** The original, optimized in an image slot (a remote one is read there: in memory only while decoded). */
+  const optimizeOriginal = (key: string) =>
+    imageSlots.run(async () =>
+      optimizeImage(await originalOf(storage, key, config.maxUploadBytes), { maxInputPixels: config.maxInputPixels }),
+    );
 
   return async (payload, helpers) => {
     const parsed = taskPayloads.optimize_media.safeParse(payload);
@@ -89,17 +105,37 @@ export function optimizeMedia(context: TaskContext): Task {
       helpers.logger.error(`optimize_media: ignoring a malformed payload: ${parsed.error.message}`);
       return;
     }
-    const { mediaId, generation } = parsed.data;
+    const { mediaId, generation, originalKey } = parsed.data;
 
-    const [file] = await claimFile(db).execute({ mediaId, generation });
-    if (!file) return; // deleted, finished, or superseded by a newer request
+    // Given the original's key, the image is decoded while the file is claimed; its result (or error)
+    // is used only if the claim succeeds, for that same original.
+    const early = originalKey === undefined ? undefined : optimizeOriginal(originalKey);
+    // Settles when the early decoding does, whatever its outcome: a handler attached at once, so that
+    // a failure while the claim runs is no unhandled rejection (it is still thrown by `await early`).
+    const earlyDone = early?.then(
+      () => undefined,
+      () => undefined,
+    );
+    const [file] = await claimFile(db)
+      .execute({ mediaId, generation })
+      .catch(async (error: unknown) => {
+        await earlyDone;
+        throw error;
+      });
+    if (!file) {
+      await earlyDone;
+      return; // deleted, finished, or superseded by a newer request
+    }
 
     const generationPrefix = `${file.storagePrefix}/g${generation}`;
     try {
-      // The original is read in the slot: a remote one is then in memory only while it is decoded.
-      const image = await imageSlots.run(async () =>
-        optimizeImage(await readOriginal(file.originalKey), { maxInputPixels: config.maxInputPixels }),
-      );
+      let image: Awaited<ReturnType<typeof optimizeOriginal>>;
+      if (early !== undefined && originalKey === file.originalKey) {
+        image = await early;
+      } else {
+        await earlyDone;
+        image = await optimizeOriginal(file.originalKey);
+      }
       const written = await Promise.all(
         image.variants.map(async (variant) => {
           const key = `${generationPrefix}/${variant.variantSize}.webp`;
@@ -108,61 +144,69 @@ export function optimizeMedia(context: TaskContext): Task {
         }),
       );
 
-      const outcome = await db.transaction(async (tx) => {
-        // The guarded update locks the row and says whether this run still owns the file.
-        const [current] = await tx
-          .update(media)
-          .set({
-            optimization: "success",
-            optimizationError: null,
-            blurhash: image.blurhash,
-            width: image.width,
-            height: image.height,
-            updatedAt: sql`now()`,
-          })
-          .where(and(eq(media.id, mediaId), eq(media.generation, generation)))
-          .returning({ agencyId: media.agencyId, externalId: media.externalId })
-          .prepare("mark_file_optimized")
-          .execute();
-        if (!current) {
-          const [row] = await tx.select({ id: media.id }).from(media).where(eq(media.id, mediaId));
-          return row ? ("superseded" as const) : ("deleted" as const);
-        }
-        // Sent together on the transaction's connection (postgres.js pipelines them), in this order:
-        // the old variant rows go before the new ones that take their sizes.
-        const [old] = await Promise.all([
-          tx
-            .delete(mediaVariants)
-            .where(eq(mediaVariants.mediaId, mediaId))
-            .returning({ key: mediaVariants.key })
-            .prepare("delete_variants")
-            .execute(),
-          tx
-            .insert(mediaVariants)
-            .values(
-              written.map((v) => ({
-                mediaId,
-                variantSize: v.variantSize,
-                key: v.key,
-                size: v.size,
-                width: v.width,
-                height: v.height,
-              })),
-            )
-            .prepare("insert_variants")
-            .execute(),
-          wakeListingsWaitingOn(tx, mediaId),
-          recordEvent(tx, current.agencyId, "media.optimized", {
+      const outcome = await db
+        .transaction(async (tx) => {
+          // One round trip for all but the rare follow-ups: the guarded update, which locks the row and
+          // says whether this run still owns the file, and the statements that go with it are sent
+          // together (postgres.js pipelines them), in this order; the old variant rows go before the
+          // new ones that take their sizes. Should the run not own the file, all is rolled back.
+          const [owner, old, , , listening] = await Promise.all([
+            tx
+              .update(media)
+              .set({
+                optimization: "success",
+                optimizationError: null,
+                blurhash: image.blurhash,
+                width: image.width,
+                height: image.height,
+                updatedAt: sql`now()`,
+              })
+              .where(and(eq(media.id, mediaId), eq(media.generation, generation)))
+              .returning({ externalId: media.externalId })
+              .prepare("mark_file_optimized")
+              .execute(),
+            tx
+              .delete(mediaVariants)
+              .where(eq(mediaVariants.mediaId, mediaId))
+              .returning({ key: mediaVariants.key })
+              .prepare("delete_variants")
+              .execute(),
+            tx
+              .insert(mediaVariants)
+              .values(
+                written.map((v) => ({
+                  mediaId,
+                  variantSize: v.variantSize,
+                  key: v.key,
+                  size: v.size,
+                  width: v.width,
+                  height: v.height,
+                })),
+              )
+              .prepare("insert_variants")
+              .execute(),
+            wakeListingsWaitingOn(tx, mediaId),
+            webhooksListening(tx, file.agencyId, "media.optimized"),
+          ]);
+          const [current] = owner;
+          if (!current) throw new NotOwned();
+          await recordDeliveries(tx, listening, "media.optimized", {
             mediaId,
             externalId: current.externalId,
             width: image.width,
             height: image.height,
-          }),
-        ]);
-        const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
-        if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
-        return "success" as const;
-      });
+          });
+          const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
+          if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
+          return "success" as const;
+        })
+        .catch(async (error: unknown) => {
+          // Superseded by a newer request (rolled back above), or deleted (the new variant rows then
+          // referenced no file): which one, the row says.
+          if (!(error instanceof NotOwned) && !isForeignKeyViolation(error)) throw error;
+          const [row] = await db.select({ id: media.id }).from(media).where(eq(media.id, mediaId));
+          return row ? ("superseded" as const) : ("deleted" as const);
+        });
       if (outcome === "deleted") await storage.deletePrefix(file.storagePrefix);
       if (outcome === "superseded") await storage.deletePrefix(generationPrefix);
     } catch (error) {
