@@ -309,7 +309,7 @@ describe("delete during optimization", () => {
     const large = await photo(PHOTOS.large);
     const queued = await uploaded(large);
     const prefix = storagePrefixOf(queued);
-    // The notification arrives as the worker commits `in_progress`, before it has decoded anything.
+    // The notification arrives as the worker commits `in_progress`, with the decoding under way.
     await statusesPublished(queued.id, "in_progress", 2);
 
     const deleted = await gateway.request(`/api/v1/media/${queued.id}`, { method: "DELETE", apiKey });
@@ -322,6 +322,28 @@ describe("delete during optimization", () => {
 });
 
 describe("re-optimization", () => {
+  it("a run superseded while it works leaves only the newer request's variants; its own are removed", async () => {
+    const first = await settled((await uploaded(await photo(PHOTOS.large))).id);
+    expect(first.optimization).toBe("success");
+    const prefix = storagePrefixOf(first);
+    const reoptimize = async () => {
+      const response = await gateway.request(`/api/v1/media/${first.id}/reoptimize`, { method: "POST", apiKey });
+      expect(response.status).toBe(202);
+    };
+    await reoptimize();
+    // Generation 2 is claimed, its image being decoded; generation 3 is asked for meanwhile. (Should
+    // generation 2 finish first on a slow machine, generation 3 replaces it: the same end.)
+    await statusesPublished(first.id, "in_progress", 5);
+    await reoptimize();
+
+    const last = await settled(first.id);
+    expect(last).toMatchObject({ optimization: "success", width: first.width, height: first.height });
+    for (const variant of last.variants) expect(variant.url).toContain(`/${prefix}/g3/`);
+    await expectServedVariants(last);
+    await queueDrained();
+    expect(await objectsUnder(prefix)).toEqual(["g3/1024.webp", "g3/128.webp", "g3/512.webp", "original.jpg"]);
+  });
+
   it("replaces the variants with a new generation and removes the old one's objects", async () => {
     const first = await settled((await uploaded(landscape)).id);
     expect(first.optimization).toBe("success");

@@ -64,6 +64,9 @@ const claimFile = preparedStatement((db) =>
     .prepare("claim_file_for_optimization"),
 );
 
+/** The constraint that refuses variant rows of a file that no longer exists. */
+const VARIANTS_OF_A_FILE = "media_variants_media_id_media_id_fk";
+
 /** This run no longer owns the file (a newer request superseded it): its writes are rolled back. */
 class NotOwned extends Error {
   override name = "NotOwned";
@@ -203,7 +206,7 @@ export function optimizeMedia(context: TaskContext): Task {
         .catch(async (error: unknown) => {
           // Superseded by a newer request (rolled back above), or deleted (the new variant rows then
           // referenced no file): which one, the row says.
-          if (!(error instanceof NotOwned) && !isForeignKeyViolation(error)) throw error;
+          if (!(error instanceof NotOwned) && !isForeignKeyViolation(error, VARIANTS_OF_A_FILE)) throw error;
           const [row] = await db.select({ id: media.id }).from(media).where(eq(media.id, mediaId));
           return row ? ("superseded" as const) : ("deleted" as const);
         });
