@@ -79,6 +79,9 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
     events,
     connectionString: deps.databaseUrl,
     concurrency: jobsAtOnce(config),
+    // A connection for each job at once, plus graphile-worker's own (LISTEN, cron): its default of 10
+    // would keep jobs waiting for one from 5 image slots up.
+    maxPoolSize: jobsAtOnce(config) + 2,
     noHandleSignals: true,
     pollInterval: 1000,
     logger: workerLogger(deps.log),
