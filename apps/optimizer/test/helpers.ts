@@ -93,10 +93,14 @@ export async function waitFor<T>(
 }
 
 /**
- * An optimizer working beside a test gateway: same database, data directory and storage, silent logs.
- * `env` adds to (or overrides) the optimizer's environment.
+ * An optimizer working beside a test gateway: same database, data directory and storage, silent logs
+ * unless `log` is given. `env` adds to (or overrides) the optimizer's environment.
  */
-export async function startOptimizerBeside(gateway: Gateway, env: Record<string, string> = {}): Promise<Optimizer> {
+export async function startOptimizerBeside(
+  gateway: Gateway,
+  env: Record<string, string> = {},
+  log: pino.Logger = pino({ level: "silent" }),
+): Promise<Optimizer> {
   return startOptimizer({
     config: parseOptimizerConfig({
       DATABASE_URL: gateway.database.url,
@@ -109,6 +113,6 @@ export async function startOptimizerBeside(gateway: Gateway, env: Record<string,
     sql: gateway.database.sql,
     storage: gateway.storage,
     databaseUrl: gateway.database.url,
-    log: pino({ level: "silent" }),
+    log,
   });
 }
