@@ -3,7 +3,7 @@ export { createDb, type Database, type DbOptions, READ_POOL_SIZE, type Sql, type
 export { databaseEnvSchema, defaultDataDir, describeEnvProblems } from "./config.ts";
 export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "./embedded.ts";
 export { isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
-export { type AddJobOptions, addJob, addJobCall } from "./jobs.ts";
+export { type AddJobOptions, addJob, addJobCall, queueOptimization } from "./jobs.ts";
 export { handleShutdown } from "./lifecycle.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { preparedStatement } from "./prepared.ts";

@@ -1,4 +1,6 @@
+import type { taskPayloads } from "@darkroom/domain";
 import { type SQL, sql } from "drizzle-orm";
+import type { z } from "zod";
 
 export interface AddJobOptions {
   maxAttempts?: number;
@@ -36,4 +38,17 @@ export async function addJob(tx: Executor, task: string, payload: unknown, optio
     sql`select id from ${addJobCall(task, sql`${JSON.stringify(payload)}::json`, options)}`,
   )) as Array<{ id: string }>;
   return Number(rows[0]?.id);
+}
+
+/**
+ * Queues the optimization of a file for its current request (`generation`), in the caller's
+ * transaction; the original's key lets the optimizer decode while it claims the file.
+ */
+export function queueOptimization(tx: Executor, file: { id: number; generation: number; originalKey: string }) {
+  const payload: z.input<typeof taskPayloads.optimize_media> = {
+    mediaId: file.id,
+    generation: file.generation,
+    originalKey: file.originalKey,
+  };
+  return addJob(tx, "optimize_media", payload);
 }

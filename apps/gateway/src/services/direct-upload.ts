@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { addJob, isUniqueViolation, schema } from "@darkroom/db";
+import { isUniqueViolation, queueOptimization, schema } from "@darkroom/db";
 import {
   DIRECT_UPLOAD_TTL_SECONDS,
   DomainError,
@@ -142,11 +142,7 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
         })
         .returning();
       if (!inserted) throw new Error("media row was not inserted");
-      await addJob(tx, "optimize_media", {
-        mediaId,
-        generation: inserted.generation,
-        originalKey: inserted.originalKey,
-      });
+      await queueOptimization(tx, inserted);
       return inserted;
     });
     return representOne(deps, row ?? (await requireMedia(deps, agencyId, mediaId)));

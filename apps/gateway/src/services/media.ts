@@ -1,4 +1,4 @@
-import { addJob, isUniqueViolation, recordEvent, schema } from "@darkroom/db";
+import { addJob, isUniqueViolation, queueOptimization, recordEvent, schema } from "@darkroom/db";
 import {
   DomainError,
   decodeCursor,
@@ -145,11 +145,7 @@ export async function reoptimizeMedia(deps: MediaDeps, agencyId: number, id: num
       .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
       .returning();
     if (!updated) throw new DomainError("FILE_NOT_FOUND");
-    await addJob(tx, "optimize_media", {
-      mediaId: updated.id,
-      generation: updated.generation,
-      originalKey: updated.originalKey,
-    });
+    await queueOptimization(tx, updated);
     return updated;
   });
   return representOne(deps, row);

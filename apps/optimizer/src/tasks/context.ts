@@ -3,8 +3,10 @@ import type { ObjectStorage } from "@darkroom/storage";
 import type { OptimizerConfig } from "../env.ts";
 import type { Slots } from "../slots.ts";
 
-/** What every task receives: the shared database, the object storage, the configuration
- * and the optimizer's image slots. */
+/**
+ * What every task receives: the shared database, the object storage, the configuration and the
+ * optimizer's image slots.
+ */
 export interface TaskContext {
   db: Database;
   storage: ObjectStorage;

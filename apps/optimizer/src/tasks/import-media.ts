@@ -1,5 +1,5 @@
 import os from "node:os";
-import { addJob, schema } from "@darkroom/db";
+import { queueOptimization, schema } from "@darkroom/db";
 import { extensionFor, sniffImageType, taskPayloads } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
@@ -72,9 +72,9 @@ export function importMedia(context: TaskContext): Task {
             updatedAt: sql`now()`,
           })
           .where(and(eq(media.id, mediaId), eq(media.sha256, "")))
-          .returning({ generation: media.generation });
+          .returning({ id: media.id, generation: media.generation, originalKey: media.originalKey });
         if (!row) return false;
-        await addJob(tx, "optimize_media", { mediaId, generation: row.generation, originalKey });
+        await queueOptimization(tx, row);
         await tx
           .update(clientJobs)
           .set({ status: "completed", resultData: { mediaId }, updatedAt: sql`now()` })

@@ -10,6 +10,7 @@ import {
 import { statesBefore, taskPayloads } from "@darkroom/domain";
 import { ObjectNotFoundError, type ObjectStorage } from "@darkroom/storage";
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/pg-core";
 import type { JobHelpers, Task } from "graphile-worker";
 import { optimizeImage, UnprocessableImageError } from "../pipeline.ts";
 import type { TaskContext } from "./context.ts";
@@ -64,8 +65,10 @@ const claimFile = preparedStatement((db) =>
     .prepare("claim_file_for_optimization"),
 );
 
-/** The constraint that refuses variant rows of a file that no longer exists. */
-const VARIANTS_OF_A_FILE = "media_variants_media_id_media_id_fk";
+/** The constraint (its name, from the schema) that refuses variant rows of a file that no longer exists. */
+const VARIANTS_OF_A_FILE = getTableConfig(mediaVariants)
+  .foreignKeys.find((key) => key.reference().foreignTable === media)
+  ?.getName();
 
 /** This run no longer owns the file (a newer request superseded it): its writes are rolled back. */
 class NotOwned extends Error {
