@@ -35,6 +35,15 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The machine's busy and total CPU time so far, in seconds of all cores (Linux: /proc/stat, ticks of 10 ms). */
+export function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
+  const values = ticks.map(Number);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0) / 100; // user … steal (guest time is within user)
+  const idle = ((values[3] ?? 0) + (values[4] ?? 0)) / 100; // idle + iowait
+  return { busy: total - idle, total };
+}
+
 export async function waitForHealth(url: string) {
   for (let i = 0; i < 300; i++) {
     try {
