@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:optimizer-memory [images]`: the optimizer's memory over a long run. Uploads real photos
  * (default 300) through the running service, a few at a time, and prints the optimizer's RSS after the
- * first 30 are optimized and after all of them (target: within 1.5x).
+ * first 30 are optimized, at checkpoints, and after all of them (target: within 1.5x of the first).
  */
 import { benchPhotos, memoryOf, startService } from "./service.ts";
 
@@ -29,7 +29,10 @@ async function main() {
     const samples: { after: number; rssMb: number }[] = [];
     let uploaded = 0;
     const started = performance.now();
-    for (const checkpoint of [30, 100, 200, total].filter((n, i, all) => n <= total && all.indexOf(n) === i)) {
+    const checkpoints = [30, 100, 200, 300, 500, 1000, 2000, total].filter(
+      (n, i, all) => n <= total && all.indexOf(n) === i,
+    );
+    for (const checkpoint of checkpoints) {
       while (uploaded < checkpoint) {
         // keep a few files queued ahead of the optimizer, not all of them
         while (uploaded - finished >= 6) await waitUntil(uploaded - 5);
