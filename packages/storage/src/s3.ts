@@ -1,17 +1,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { exactLength } from "./exact-length.ts";
 import {
   assertValidContentType,
@@ -45,6 +35,19 @@ export interface S3Storage extends ObjectStorage {
 
 const DELETE_BATCH = 1000;
 
+/**
+ * The AWS SDK, loaded on the first S3 call, not at start-up: it costs a process about 300 ms and 7 MB
+ * of heap, which a deployment on the filesystem driver never needs.
+ */
+type Aws = typeof import("@aws-sdk/client-s3") & typeof import("@aws-sdk/s3-request-presigner");
+let sdk: Promise<Aws> | undefined;
+function loadSdk(): Promise<Aws> {
+  sdk ??= Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/s3-request-presigner")]).then(
+    ([client, presigner]) => ({ ...client, ...presigner }),
+  );
+  return sdk;
+}
+
 export function createS3Storage(options: S3StorageOptions): S3Storage {
   const { bucket } = options;
   if (!bucket) throw new Error("S3 storage needs a bucket");
@@ -64,11 +67,16 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
   if (options.accessKeyId && options.secretAccessKey) {
     config.credentials = { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey };
   }
-  const client = new S3Client(config);
+  let connected: Promise<{ aws: Aws; client: S3Client }> | undefined;
+  const connect = () => {
+    connected ??= loadSdk().then((aws) => ({ aws, client: new aws.S3Client(config) }));
+    return connected;
+  };
   const publicUrl = options.publicUrl?.replace(/\/+$/, "");
   const getExpiresIn = clampPresignSeconds(options.presignExpiresSeconds ?? 3600);
 
   async function putStream(key: string, body: Readable, putOptions: PutOptions): Promise<void> {
+    const { aws, client } = await connect();
     const checked = exactLength(key, putOptions.size);
     const abort = new AbortController();
     let bodyError: unknown;
@@ -79,7 +87,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     });
     try {
       await client.send(
-        new PutObjectCommand({
+        new aws.PutObjectCommand({
           Bucket: bucket,
           Key: key,
           Body: checked,
@@ -95,10 +103,11 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
   }
 
   async function deleteBatches(keys: string[]): Promise<void> {
+    const { aws, client } = await connect();
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const batch = keys.slice(start, start + DELETE_BATCH);
       const result = await client.send(
-        new DeleteObjectsCommand({
+        new aws.DeleteObjectsCommand({
           Bucket: bucket,
           Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
         }),
@@ -125,8 +134,9 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       assertValidContentType(putOptions.contentType);
       if (!Buffer.isBuffer(body)) return putStream(key, body, putOptions);
       if (body.length !== putOptions.size) throw new ObjectSizeMismatchError(key, putOptions.size, body.length);
+      const { aws, client } = await connect();
       await client.send(
-        new PutObjectCommand({
+        new aws.PutObjectCommand({
           Bucket: bucket,
           Key: key,
           Body: body,
@@ -138,8 +148,9 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
     async get(key) {
       assertValidKey(key);
+      const { aws, client } = await connect();
       try {
-        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const result = await client.send(new aws.GetObjectCommand({ Bucket: bucket, Key: key }));
         if (!(result.Body instanceof Readable)) throw new Error(`S3 returned no readable body for "${key}"`);
         return result.Body;
       } catch (error) {
@@ -155,8 +166,9 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
     async head(key) {
       assertValidKey(key);
+      const { aws, client } = await connect();
       try {
-        const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const result = await client.send(new aws.HeadObjectCommand({ Bucket: bucket, Key: key }));
         return {
           size: result.ContentLength ?? 0,
           contentType: result.ContentType ?? "application/octet-stream",
@@ -175,10 +187,11 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
     async deletePrefix(prefix) {
       assertValidKey(prefix);
+      const { aws, client } = await connect();
       let continuationToken: string | undefined;
       do {
         const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: continuationToken }),
+          new aws.ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: continuationToken }),
         );
         const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
         await deleteBatches(keys);
@@ -189,20 +202,24 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     async url(key) {
       assertValidKey(key);
       if (publicUrl) return `${publicUrl}/${key}`;
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: getExpiresIn });
+      const { aws, client } = await connect();
+      return aws.getSignedUrl(client, new aws.GetObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn: getExpiresIn,
+      });
     },
 
     async presignPut(key, presign) {
       assertValidKey(key);
       assertValidSize(key, presign.size);
       assertValidContentType(presign.contentType);
-      const command = new PutObjectCommand({
+      const { aws, client } = await connect();
+      const command = new aws.PutObjectCommand({
         Bucket: bucket,
         Key: key,
         ContentType: presign.contentType,
         ContentLength: presign.size,
       });
-      const url = await getSignedUrl(client, command, {
+      const url = await aws.getSignedUrl(client, command, {
         expiresIn: clampPresignSeconds(presign.expiresInSeconds),
         // Signed headers must be sent unchanged, so S3 refuses another type or length.
         signableHeaders: new Set(["content-type", "content-length"]),
@@ -211,7 +228,8 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     },
 
     async check() {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      const { aws, client } = await connect();
+      await client.send(new aws.HeadBucketCommand({ Bucket: bucket }));
     },
   };
   return storage;

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorage, storageEnvSchema } from "../src/config.ts";
 
@@ -60,5 +62,28 @@ describe("createStorage", () => {
         signingSecret: "a-secret-of-some-length",
       });
     expect(build).toThrow(/both/);
+  });
+
+  it("loads the AWS SDK only once an S3 storage is used", async () => {
+    // A child process: the test runner's own module loader would hide what Node loads.
+    const script = `
+      const { createStorage } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      const { createRequire } = await import("node:module");
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes("@aws-sdk"));
+      const options = { dataDir: ${JSON.stringify(dataDir)}, publicUrl: "http://127.0.0.1:4000", signingSecret: "s" };
+      const before = loaded();
+      createStorage({ env: {}, ...options });
+      const filesystem = loaded();
+      const env = { S3_BUCKET: "photos", S3_PUBLIC_URL: "https://cdn.example.test", S3_ACCESS_KEY_ID: "id",
+        S3_SECRET_ACCESS_KEY: "secret" };
+      const s3 = createStorage({ env, ...options });
+      await s3.url("a/b.png");
+      const created = loaded();
+      await s3.presignPut("a/b.png", { contentType: "image/png", size: 3, expiresInSeconds: 60 });
+      console.log(JSON.stringify({ before, filesystem, created, used: loaded() }));
+    `;
+    const node = promisify(execFile);
+    const { stdout } = await node(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+    expect(JSON.parse(stdout)).toEqual({ before: false, filesystem: false, created: false, used: true });
   });
 });
