@@ -2,7 +2,7 @@
  * `pnpm bench:optimizer [images]`: end-to-end optimization throughput of the running service (uploads
  * over HTTP until every file is `success`), next to two in-process baselines measured in the same run:
  *   bare  — our sharp pipeline alone (decode once, derive smaller sizes, blurhash from ~32 px), as
- *           many images at once as cores;
+ *           many images at once as the optimizer (OPTIMIZER_CONCURRENCY, passed on to it; default: cores);
  *   naive — one decode of the original per output (three sizes and the blurhash), same parallelism.
  * Then the latency of one ~20 MP JPEG from upload to `success` on the idle service, next to the bare
  * pipeline's time for the same photo (with the same file work: the original read from disk, the
@@ -19,11 +19,13 @@ import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
 import { benchPhotos, cpuSecondsOf, machineCpu, memoryOf, multipartBody, startService } from "./service.ts";
 
 const cores = os.availableParallelism();
+/** Images at once, in the optimizer (which reads the same variable from the environment) and the baselines. */
+const imagesAtOnce = Math.min(Math.max(Math.trunc(Number(process.env.OPTIMIZER_CONCURRENCY ?? cores)) || cores, 1), 64);
 const count = Math.min(Math.max(Number(process.argv[2] ?? 48), 1), 1000);
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
 const MAX_INPUT_PIXELS = 100_000_000;
-sharp.concurrency(threadsPerJob(cores, cores));
+sharp.concurrency(threadsPerJob(cores, imagesAtOnce));
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -94,7 +96,7 @@ const SINGLE_RUNS = 9;
 async function main() {
   console.log(`machine: ${os.cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   console.log(
-    `photos: ${photos.map((p) => p.name).join(", ")}; ${count} images, ${cores} at once, ` +
+    `photos: ${photos.map((p) => p.name).join(", ")}; ${count} images, ${imagesAtOnce} at once, ` +
       `in ${ROUNDS} interleaved rounds (bare, end to end, naive) so that machine noise hits all three alike\n`,
   );
   const work = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-bare-"));
@@ -134,8 +136,8 @@ async function main() {
       await Promise.all(ids.map(done));
     };
     const bareRun = (indexes: number[]) =>
-      pool(indexes, cores, (i) => barePipeline(files[i % files.length] as string, work, i));
-    const naiveRun = (indexes: number[]) => pool(indexes, cores, (i) => naivePipeline(images[i] as Buffer));
+      pool(indexes, imagesAtOnce, (i) => barePipeline(files[i % files.length] as string, work, i));
+    const naiveRun = (indexes: number[]) => pool(indexes, imagesAtOnce, (i) => naivePipeline(images[i] as Buffer));
 
     // Untimed, the same for all three: a fresh process runs its first requests on cold code (the
     // gateway took twice the CPU for its first 16 uploads as for its third 16); a running service is warm.
