@@ -23,7 +23,7 @@ import { benchPhotos, cpuSecondsOf, machineCpu, memoryOf, multipartBody, startSe
 const cores = os.availableParallelism();
 /** Images at once, in the optimizer (which reads the same variable from the environment) and the baselines. */
 const imagesAtOnce = Math.min(Math.max(Math.trunc(Number(process.env.OPTIMIZER_CONCURRENCY ?? cores)) || cores, 1), 64);
-const count = Math.min(Math.max(Number(process.argv[2] ?? 48), 1), 1000);
+const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96, 1), 1000);
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
 const MAX_INPUT_PIXELS = 100_000_000;
@@ -97,11 +97,13 @@ async function naivePipeline(input: Buffer) {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-const ROUNDS = 3;
+/** Images in each round of each pipeline: short rounds, so that the pipelines alternate every few seconds. */
+const PER_ROUND = 16;
+const ROUNDS = Math.ceil(count / PER_ROUND);
 /** Images through each of the three before the clocks start. */
 const WARMUP = 24;
 /** Pairs of single-photo runs (bare, then the service), interleaved so that both see the same minute. */
-const SINGLE_RUNS = 9;
+const SINGLE_RUNS = 15;
 
 async function main() {
   console.log(`machine: ${os.cpus()[0]?.model ?? "?"}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
@@ -162,9 +164,8 @@ async function main() {
     const optimizerPid = service.children.optimizer.pid as number;
     let barePeak = 0;
     const [bareBusy, endToEndBusy] = [new Busy(), new Busy()];
-    const perRound = Math.ceil(count / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
-      const indexes = Array.from({ length: perRound }, (_, i) => round * perRound + i).filter((i) => i < count);
+      const indexes = Array.from({ length: PER_ROUND }, (_, i) => round * PER_ROUND + i).filter((i) => i < count);
       const benchCpu = cpuSecondsOf(process.pid);
       bare += await bareBusy.measure(() => timed(() => bareRun(indexes)));
       bareCpu += cpuSecondsOf(process.pid) - benchCpu;
