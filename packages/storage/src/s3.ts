@@ -76,7 +76,6 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
   const getExpiresIn = clampPresignSeconds(options.presignExpiresSeconds ?? 3600);
 
   async function putStream(key: string, body: Readable, putOptions: PutOptions): Promise<void> {
-    const { aws, client } = await connect();
     const checked = exactLength(key, putOptions.size);
     const abort = new AbortController();
     let bodyError: unknown;
@@ -86,6 +85,8 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       abort.abort(error);
     });
     try {
+      // Connected only now: the body is watched (above) while the SDK loads, on the first call.
+      const { aws, client } = await connect();
       await client.send(
         new aws.PutObjectCommand({
           Bucket: bucket,

@@ -64,7 +64,7 @@ describe("createStorage", () => {
     expect(build).toThrow(/both/);
   });
 
-  it("loads the AWS SDK only once an S3 storage is used", async () => {
+  it("loads the AWS SDK only once an S3 storage is used, and a body failing meanwhile is the call's error", async () => {
     // A child process: the test runner's own module loader would hide what Node loads.
     const script = `
       const { createStorage } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
@@ -79,11 +79,21 @@ describe("createStorage", () => {
       const s3 = createStorage({ env, ...options });
       await s3.url("a/b.png");
       const created = loaded();
-      await s3.presignPut("a/b.png", { contentType: "image/png", size: 3, expiresInSeconds: 60 });
-      console.log(JSON.stringify({ before, filesystem, created, used: loaded() }));
+      // The first S3 call loads the SDK meanwhile; a body failing then is still the call's error.
+      const put = { contentType: "image/png", size: 3 };
+      const missing = await s3.putFile("a/c.png", "/nonexistent/original", put).then(() => "stored", (e) => e.code);
+      const used = loaded();
+      await s3.presignPut("a/b.png", { ...put, expiresInSeconds: 60 });
+      console.log(JSON.stringify({ before, filesystem, created, missing, used }));
     `;
     const node = promisify(execFile);
     const { stdout } = await node(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
-    expect(JSON.parse(stdout)).toEqual({ before: false, filesystem: false, created: false, used: true });
+    expect(JSON.parse(stdout)).toEqual({
+      before: false,
+      filesystem: false,
+      created: false,
+      missing: "ENOENT",
+      used: true,
+    });
   });
 });
