@@ -14,8 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { encode as encodeBlurhash } from "blurhash";
 import sharp from "sharp";
+import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
 import { benchPhotos, cpuSecondsOf, machineCpu, memoryOf, multipartBody, startService } from "./service.ts";
@@ -92,7 +92,7 @@ async function naivePipeline(input: Buffer) {
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  encodeBlurhash(new Uint8ClampedArray(tiny.data), tiny.info.width, tiny.info.height, 4, 3);
+  encodeBlurhash(tiny.data, tiny.info.width, tiny.info.height, 4, 3);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { type PlannedVariant, variantPlan } from "@darkroom/domain";
-import { encode as encodeBlurhash } from "blurhash";
 import sharp from "sharp";
+import { encodeBlurhash } from "./blurhash.ts";
 
 sharp.cache(false);
 
@@ -145,6 +145,6 @@ export async function optimizeImage(input: Buffer | string, options: PipelineOpt
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const blurhash = encodeBlurhash(new Uint8ClampedArray(tiny.data), tiny.info.width, tiny.info.height, 4, 3);
+  const blurhash = encodeBlurhash(tiny.data, tiny.info.width, tiny.info.height, 4, 3);
   return { width, height, blurhash, variants };
 }
