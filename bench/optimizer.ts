@@ -16,17 +16,19 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import sharp from "sharp";
 import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
+import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
 import { benchPhotos, cpuSecondsOf, machineCpu, memoryOf, multipartBody, startService } from "./service.ts";
 
-const cores = os.availableParallelism();
-/** Images at once, in the optimizer (which reads the same variable from the environment) and the baselines. */
-const imagesAtOnce = Math.min(Math.max(Math.trunc(Number(process.env.OPTIMIZER_CONCURRENCY ?? cores)) || cores, 1), 64);
+/**
+ * The optimizer's own reading of the environment, which the service's processes inherit: the
+ * baselines run as many images at once, with as many libvips threads each, and the same pixel limit.
+ */
+const { cores, concurrency: imagesAtOnce, maxInputPixels: MAX_INPUT_PIXELS } = parseOptimizerConfig(process.env);
 const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96, 1), 1000);
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
-const MAX_INPUT_PIXELS = 100_000_000;
 sharp.concurrency(threadsPerJob(cores, imagesAtOnce));
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
@@ -178,8 +180,8 @@ async function main() {
       naive += await timed(() => naiveRun(indexes));
     }
     const failed = [...finished.values()].filter((s) => s !== "success").length;
-    const optimizerPeak = memoryOf(service.children.optimizer.pid as number).peakMb;
-    const gatewayPeak = memoryOf(service.children.gateway.pid as number).peakMb;
+    const optimizerPeak = memoryOf(optimizerPid).peakMb;
+    const gatewayPeak = memoryOf(gatewayPid).peakMb;
 
     const largest = [...photos]
       .filter((p) => /\.jpe?g$/i.test(p.name))

@@ -30,7 +30,7 @@ export interface OptimizerConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   cores: number;
-  /** Jobs run at once (default: CPU cores). */
+  /** Images decoded and encoded at once (default: CPU cores); the worker holds `JOBS_PER_IMAGE_SLOT` times as many jobs. */
   concurrency: number;
   maxInputPixels: number;
   /** Where `GET /metrics` is served (0: not served). */
