@@ -35,6 +35,38 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU time the Postgres server's processes have used so far, in seconds, when the server runs on this
+ * machine (its postmaster is the parent of our connection's backend): the postmaster and its live
+ * children, whichever database they serve. Undefined for a server elsewhere.
+ */
+export function postgresCpuSeconds(postmasterPid: number | undefined): number | undefined {
+  if (postmasterPid === undefined) return undefined;
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = (readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+      if (Number(entry) === postmasterPid || Number(fields[1]) === postmasterPid) {
+        total += (Number(fields[11]) + Number(fields[12])) / 100;
+      }
+    } catch {} // the process ended meanwhile
+  }
+  return total;
+}
+
+/** The local Postgres server's postmaster, from our own connection's backend; undefined for a remote one. */
+export async function postmasterOf(sql: postgres.Sql): Promise<number | undefined> {
+  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  try {
+    if (readFileSync(`/proc/${row?.pid}/comm`, "utf8").trim() !== "postgres") return undefined; // not ours
+    const fields = (readFileSync(`/proc/${row?.pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+    return Number(fields[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The machine's busy and total CPU time so far, in seconds of all cores (Linux: /proc/stat, ticks of 10 ms). */
 export function machineCpu(): { busy: number; total: number } {
   const [, ...ticks] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
