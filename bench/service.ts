@@ -29,10 +29,17 @@ export function memoryOf(pid: number) {
   return { rssMb: field("VmRSS"), peakMb: field("VmHWM") };
 }
 
-/** User + system CPU time a process has used so far, in seconds (Linux: /proc/<pid>/stat, in ticks of 10 ms). */
+/** A process's `/proc/<pid>/stat` fields after its name: [0] is the state, [1] the parent's pid, [11] and [12] user and system ticks. */
+function statFields(pid: number | string): string[] {
+  return (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+}
+
+/** User + system CPU time (in seconds) of a process's `statFields`; Linux counts it in ticks of 10 ms. */
+const cpuSecondsIn = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / 100;
+
+/** User + system CPU time a process has used so far, in seconds. */
 export function cpuSecondsOf(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuSecondsIn(statFields(pid));
 }
 
 /**
@@ -46,10 +53,8 @@ export function postgresCpuSeconds(postmasterPid: number | undefined): number | 
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = (readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-      if (Number(entry) === postmasterPid || Number(fields[1]) === postmasterPid) {
-        total += (Number(fields[11]) + Number(fields[12])) / 100;
-      }
+      const fields = statFields(entry);
+      if (Number(entry) === postmasterPid || Number(fields[1]) === postmasterPid) total += cpuSecondsIn(fields);
     } catch {} // the process ended meanwhile
   }
   return total;
@@ -60,8 +65,7 @@ export async function postmasterOf(sql: postgres.Sql): Promise<number | undefine
   const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
   try {
     if (readFileSync(`/proc/${row?.pid}/comm`, "utf8").trim() !== "postgres") return undefined; // not ours
-    const fields = (readFileSync(`/proc/${row?.pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-    return Number(fields[1]);
+    return Number(statFields(row?.pid ?? "")[1]);
   } catch {
     return undefined;
   }
