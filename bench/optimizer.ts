@@ -6,8 +6,9 @@
  *   naive — one decode of the original per output (three sizes and the blurhash), same parallelism.
  * Then the latency of one ~20 MP JPEG from upload to `success` on the idle service, next to the bare
  * pipeline's time for the same photo (with the same file work: the original read from disk, the
- * variants written). CPU time is counted for each: the bench process for the baselines, the gateway
- * and optimizer processes end to end, which shows what the service's own work costs beside sharp's.
+ * variants written). CPU time is counted for each: the bench process for the baselines; the gateway
+ * and optimizer processes, and the Postgres server when it runs on this machine, end to end, which
+ * shows what the service's own work costs beside sharp's.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -175,6 +176,7 @@ async function main() {
     let [bare, naive, endToEnd] = [0, 0, 0];
     let [bareCpu, gatewayCpu, optimizerCpu, postgresCpu] = [0, 0, 0, 0];
     const postmaster = await postmasterOf(service.sql);
+    const postgresNow = () => (postmaster === undefined ? 0 : postgresCpuSeconds(postmaster));
     const gatewayPid = service.children.gateway.pid as number;
     const optimizerPid = service.children.optimizer.pid as number;
     let barePeak = 0;
@@ -187,11 +189,11 @@ async function main() {
       barePeak = Math.max(barePeak, memoryOf(process.pid).peakMb);
       // End to end right after bare, the two compared most closely, then naive.
       const [gatewayBefore, optimizerBefore] = [cpuSecondsOf(gatewayPid), cpuSecondsOf(optimizerPid)];
-      const postgresBefore = postgresCpuSeconds(postmaster) ?? 0;
+      const postgresBefore = postgresNow();
       endToEnd += await endToEndBusy.measure(() => timed(() => endToEndRun(indexes)));
       gatewayCpu += cpuSecondsOf(gatewayPid) - gatewayBefore;
       optimizerCpu += cpuSecondsOf(optimizerPid) - optimizerBefore;
-      postgresCpu += (postgresCpuSeconds(postmaster) ?? 0) - postgresBefore;
+      postgresCpu += postgresNow() - postgresBefore;
       naive += await timed(() => naiveRun(indexes));
     }
     const failed = [...finished.values()].filter((s) => s !== "success").length;
@@ -232,7 +234,7 @@ async function main() {
       `optimizer peak RSS ${optimizerPeak.toFixed(0)} MB, gateway ${gatewayPeak.toFixed(0)} MB, ${endToEndBusy}` +
         (failed > 0 ? `, ${failed} FAILED` : ""),
     );
-    const serviceCpu = optimizerCpu + gatewayCpu + (postmaster === undefined ? 0 : postgresCpu);
+    const serviceCpu = optimizerCpu + gatewayCpu + postgresCpu;
     const perImage = (seconds: number) => `${((seconds * 1000) / count).toFixed(1)} ms`;
     console.log(
       `CPU time: bare ${bareCpu.toFixed(1)} s; end to end: optimizer ${optimizerCpu.toFixed(1)} s ` +

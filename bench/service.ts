@@ -43,12 +43,10 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * CPU time the Postgres server's processes have used so far, in seconds, when the server runs on this
- * machine (its postmaster is the parent of our connection's backend): the postmaster and its live
- * children, whichever database they serve. Undefined for a server elsewhere.
+ * CPU time the Postgres server's processes have used so far, in seconds: the postmaster `postmasterOf`
+ * found and its live children, whichever database they serve.
  */
-export function postgresCpuSeconds(postmasterPid: number | undefined): number | undefined {
-  if (postmasterPid === undefined) return undefined;
+export function postgresCpuSeconds(postmasterPid: number): number {
   let total = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -60,14 +58,18 @@ export function postgresCpuSeconds(postmasterPid: number | undefined): number | 
   return total;
 }
 
-/** The local Postgres server's postmaster, from our own connection's backend; undefined for a remote one. */
+/**
+ * The Postgres server's postmaster when it runs on this machine (the parent of our connection's
+ * backend); undefined for a server elsewhere.
+ */
 export async function postmasterOf(sql: postgres.Sql): Promise<number | undefined> {
   const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  if (row === undefined) return undefined;
   try {
-    if (readFileSync(`/proc/${row?.pid}/comm`, "utf8").trim() !== "postgres") return undefined; // not ours
-    return Number(statFields(row?.pid ?? "")[1]);
+    if (readFileSync(`/proc/${row.pid}/comm`, "utf8").trim() !== "postgres") return undefined; // another process
+    return Number(statFields(row.pid)[1]);
   } catch {
-    return undefined;
+    return undefined; // no such process here
   }
 }
 
