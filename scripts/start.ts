@@ -14,7 +14,7 @@ const env = process.env;
 
 /**
  * glibc's malloc keeps many arenas that libvips' threads fragment: with two, the optimizer's RSS stays
- * flat over long runs (see the README's performance section). It must be set before the process starts.
+ * flat over long runs (see docs/performance.md, "Optimizer memory"). It must be set before the process starts.
  */
 const optimizerMalloc = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2" };
 
