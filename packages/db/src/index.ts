@@ -7,6 +7,16 @@ export { type AddJobOptions, addJob, addJobCall, queueOptimization } from "./job
 export { handleShutdown } from "./lifecycle.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { preparedStatement } from "./prepared.ts";
+export { type ListingRepository, type ListingRow, listingRepository } from "./repositories/listings.ts";
+export {
+  afterFileDeleted,
+  endPublishJob,
+  evaluatePublication,
+  type HoldingListing,
+  listingsHolding,
+  settlePublication,
+  wakeListingsWaitingOn,
+} from "./repositories/publication.ts";
 export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";
 export { recordDeliveries, recordEvent, webhooksListening } from "./webhooks.ts";

@@ -266,6 +266,46 @@ export function publishListingJobKey(listingId: number): string {
   return `publish_listing:${listingId}`;
 }
 
+export function isOpenPublishJob(status: string): boolean {
+  return (OPEN_PUBLISH_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * What the publication task does with its job and the listing, both read with the listing locked,
+ * before it reads any file: `skip` when the job is decided already (not open, or not there) or the
+ * listing no longer waits (an upsert decided, and ended the job itself); `cancel` the job when the
+ * listing was deleted; else `evaluate` the listing's files.
+ */
+export function publicationTaskStep(
+  job: { status: string } | undefined,
+  listing: { status: string } | undefined,
+): "skip" | "cancel" | "evaluate" {
+  if (!job || !isOpenPublishJob(job.status)) return "skip";
+  if (!listing) return "cancel";
+  return listing.status === "pending_active" ? "evaluate" : "skip";
+}
+
+/**
+ * What the publication task writes once it has read a waiting listing's `files` (in order): while
+ * the listing waits, its job goes from `pending` to `processing` (`job` is absent when there is
+ * nothing to write); once decided, the listing takes `status`, its job ends with `end`, and
+ * `published` says whether the listing became active.
+ */
+export type PublicationStep =
+  | { wait: true; job?: "processing" }
+  | { wait: false; status: ListingStatus; end: PublishJobEnd; published: boolean };
+
+export function publicationStep(
+  listingId: number,
+  jobStatus: string,
+  files: readonly PublicationFile[],
+): PublicationStep {
+  const outcome = publicationOutcome(files);
+  const end = publishJobEnd(listingId, outcome);
+  if (!end) return jobStatus === "pending" ? { wait: true, job: "processing" } : { wait: true };
+  return { wait: false, status: outcome.status, end, published: isPublication("pending_active", outcome.status) };
+}
+
 export interface ListingRecord {
   id: number;
   externalId: string | null;

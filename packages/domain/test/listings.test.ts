@@ -5,6 +5,7 @@ import {
   afterFileRemoved,
   assertDistinctFiles,
   isListingStatus,
+  isOpenPublishJob,
   isPublication,
   LISTING_LINK_ERRORS,
   LISTING_STATUSES,
@@ -15,6 +16,8 @@ import {
   parseListingInput,
   planPublication,
   publicationOutcome,
+  publicationStep,
+  publicationTaskStep,
   publishJobEnd,
   publishListingJobKey,
   toRestListing,
@@ -295,6 +298,59 @@ describe("publishJobEnd", () => {
 
   it("publishListingJobKey: one key per listing, so that wake-ups coalesce", () => {
     expect(publishListingJobKey(12)).toBe("publish_listing:12");
+  });
+});
+
+describe("the publication task", () => {
+  it("isOpenPublishJob: a pending or processing job still waits; an ended one does not", () => {
+    expect(isOpenPublishJob("pending")).toBe(true);
+    expect(isOpenPublishJob("processing")).toBe(true);
+    expect(isOpenPublishJob("completed")).toBe(false);
+    expect(isOpenPublishJob("failed")).toBe(false);
+  });
+
+  it("publicationTaskStep: a job decided already (ended, or gone) is left alone, whatever the listing", () => {
+    expect(publicationTaskStep({ status: "completed" }, { status: "pending_active" })).toBe("skip");
+    expect(publicationTaskStep({ status: "failed" }, undefined)).toBe("skip");
+    expect(publicationTaskStep(undefined, { status: "pending_active" })).toBe("skip");
+  });
+
+  it("publicationTaskStep: an open job of a deleted listing is cancelled", () => {
+    expect(publicationTaskStep({ status: "pending" }, undefined)).toBe("cancel");
+    expect(publicationTaskStep({ status: "processing" }, undefined)).toBe("cancel");
+  });
+
+  it("publicationTaskStep: only a waiting listing is evaluated (an upsert that decided ended the job itself)", () => {
+    expect(publicationTaskStep({ status: "pending" }, { status: "pending_active" })).toBe("evaluate");
+    expect(publicationTaskStep({ status: "processing" }, { status: "pending_active" })).toBe("evaluate");
+    expect(publicationTaskStep({ status: "pending" }, { status: "active" })).toBe("skip");
+    expect(publicationTaskStep({ status: "pending" }, { status: "draft" })).toBe("skip");
+  });
+
+  it("publicationStep: a listing still waiting marks its pending job processing, once", () => {
+    const files = [file(1, "success"), file(2, "in_progress"), file(3, "pending")];
+    expect(publicationStep(7, "pending", files)).toEqual({ wait: true, job: "processing" });
+    expect(publicationStep(7, "processing", files)).toEqual({ wait: true });
+  });
+
+  it("publicationStep: all files optimized publishes the listing and completes its job", () => {
+    const files = [file(1, "success"), file(2, "success"), file(3, "success")];
+    expect(publicationStep(7, "processing", files)).toEqual({
+      wait: false,
+      status: "active",
+      end: { status: "completed", resultData: { listingId: 7 }, publicErrorMessage: null },
+      published: true,
+    });
+  });
+
+  it("publicationStep: a failed file fails the listing and its job, naming the file; nothing is published", () => {
+    const files = [file(1, "success"), file(2, "failed", "hall"), file(3, "pending")];
+    expect(publicationStep(7, "pending", files)).toEqual({
+      wait: false,
+      status: "publish_failed",
+      end: { status: "failed", resultData: null, publicErrorMessage: "file 2 (hall) failed to optimize" },
+      published: false,
+    });
   });
 });
 

@@ -1,6 +1,5 @@
-import { type Database, schema, type Transaction } from "@darkroom/db";
+import { type Database, listingRepository, type Transaction } from "@darkroom/db";
 import { DomainError, type ListingFileRef, type PublicationFile, ValidationError } from "@darkroom/domain";
-import { and, eq, inArray, or } from "drizzle-orm";
 import { queueImport } from "./import.ts";
 import { assertReachable } from "./outbound.ts";
 
@@ -11,35 +10,7 @@ import { assertReachable } from "./outbound.ts";
  * that fails leaves no imported file behind, and one that succeeds has its downloads queued with it.
  */
 
-const { media } = schema;
-
 type ImportRef = Extract<ListingFileRef, { url: string }>;
-
-/**
- * The files of the agency among `ids` and `externalIds`, locked (FOR SHARE) until the listing's
- * transaction ends. Against deletion: a file deleted meanwhile answers File not found here, or waits
- * for the listing and then leaves it like any deleted file. Against a lost wake-up: the transaction
- * that ends a file's optimization updates its row, then wakes the listings waiting on it; were this
- * lock weaker (FOR KEY SHARE), a listing could commit between the two, read the file as still
- * running, and never be woken. Here it either waits for that transaction and reads the file's end,
- * or holds the file until it commits, and is then woken.
- */
-async function heldFiles(tx: Transaction, agencyId: number, ids: number[], externalIds: string[]) {
-  if (ids.length === 0 && externalIds.length === 0) return [];
-  return tx
-    .select({ id: media.id, externalId: media.externalId, optimization: media.optimization })
-    .from(media)
-    .where(
-      and(
-        eq(media.agencyId, agencyId),
-        or(
-          ids.length > 0 ? inArray(media.id, ids) : undefined,
-          externalIds.length > 0 ? inArray(media.externalId, externalIds) : undefined,
-        ),
-      ),
-    )
-    .for("share");
-}
 
 /**
  * The files a listing names, in order: `{id}` and `{externalFileId}` must be files of the agency;
@@ -54,7 +25,9 @@ export async function resolveListingFiles(
 ): Promise<PublicationFile[]> {
   const ids = refs.flatMap((ref) => ("id" in ref ? [ref.id] : []));
   const externalIds = refs.flatMap((ref) => ("externalFileId" in ref ? [ref.externalFileId] : []));
-  const found = await heldFiles(tx, agencyId, ids, externalIds);
+  // Locked FOR SHARE until the transaction ends: against deletion and lost wake-ups (see holdNamedFiles).
+  const repository = listingRepository(tx);
+  const found = await repository.holdNamedFiles(agencyId, ids, externalIds);
   const byId = new Map(found.map((file) => [file.id, file]));
   const byExternalId = new Map(found.map((file) => [file.externalId, file]));
 
@@ -66,7 +39,7 @@ export async function resolveListingFiles(
     // Null when a concurrent request has just given the external ID to a file: that file is reused.
     const [file] = queued
       ? [{ id: queued.mediaId, externalId: ref.externalFileId, optimization: "pending" as const }]
-      : await heldFiles(tx, agencyId, [], [ref.externalFileId]);
+      : await repository.holdNamedFiles(agencyId, [], [ref.externalFileId]);
     if (file) byExternalId.set(ref.externalFileId, file);
   }
 
@@ -89,19 +62,10 @@ export async function checkImportSources(
 ) {
   const sources = refs.flatMap((ref, index) => ("url" in ref ? [{ ref, index }] : []));
   if (sources.length === 0) return;
-  const held = await deps.db
-    .select({ externalId: media.externalId })
-    .from(media)
-    .where(
-      and(
-        eq(media.agencyId, agencyId),
-        inArray(
-          media.externalId,
-          sources.map(({ ref }) => ref.externalFileId),
-        ),
-      ),
-    );
-  const heldIds = new Set(held.map((row) => row.externalId));
+  const heldIds = await listingRepository(deps.db).externalFileIdsTaken(
+    agencyId,
+    sources.map(({ ref }) => ref.externalFileId),
+  );
   const checks = await Promise.allSettled(
     sources
       .filter(({ ref }) => !heldIds.has(ref.externalFileId))

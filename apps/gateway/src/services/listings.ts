@@ -1,31 +1,36 @@
-import { isUniqueViolation, recordEvent, schema, type Transaction } from "@darkroom/db";
+import {
+  type Database,
+  endPublishJob,
+  isUniqueViolation,
+  type ListingRepository,
+  type ListingRow,
+  listingRepository,
+  recordEvent,
+  settlePublication,
+} from "@darkroom/db";
 import {
   assertDistinctFiles,
   DomainError,
   decodeCursor,
   encodeCursor,
+  isListingStatus,
   isPublication,
   LISTING_LINK_ERRORS,
   type ListingInput,
+  type ListingRecord,
   type ListingStatus,
   PUBLISH_CANCELLED_BY_DELETE,
   planLink,
   planPublication,
   planUnlink,
   type RestListing,
+  toRestListing,
 } from "@darkroom/domain";
-import { and, eq, sql } from "drizzle-orm";
 import { checkImportSources, resolveListingFiles } from "./listing-files.ts";
-import { endPublishJob, settlePublication } from "./listing-publication.ts";
-import {
-  findListing,
-  findListingByExternalId,
-  type ListingReadDeps,
-  pageOfListings,
-  representListings,
-} from "./listing-store.ts";
 
-const { listings, listingFiles } = schema;
+export interface ListingReadDeps {
+  db: Database;
+}
 
 export interface ListingDeps extends ListingReadDeps {
   outboundAllowHosts: readonly string[];
@@ -56,30 +61,21 @@ export async function upsertListing(
     const files = await resolveListingFiles(tx, agencyId, input.files);
     assertDistinctFiles(files.map((file) => file.id));
     const outcome = planPublication(input.status, files);
+    const listings = listingRepository(tx);
     // Locked, so that parallel upserts see each other's status: a listing is published when it
     // becomes active, not again on every edit of an active one.
-    const [before] = await tx
-      .select({ status: listings.status })
-      .from(listings)
-      .where(and(eq(listings.agencyId, agencyId), eq(listings.externalId, input.externalId)))
-      .for("update");
-    const [listing] = await tx
-      .insert(listings)
-      .values({ agencyId, externalId: input.externalId, title: input.title, status: outcome.status })
-      .onConflictDoUpdate({
-        target: [listings.agencyId, listings.externalId],
-        set: { title: input.title, status: outcome.status, updatedAt: sql`now()` },
-      })
-      .returning({ id: listings.id, created: sql<boolean>`(xmax = 0)` });
-    if (!listing) throw new Error("listing row was not upserted");
-    await tx.delete(listingFiles).where(eq(listingFiles.listingId, listing.id));
-    if (files.length > 0) {
-      await tx
-        .insert(listingFiles)
-        .values(files.map((file, position) => ({ listingId: listing.id, mediaId: file.id, position })));
-    }
+    const before = await listings.lockStatusByExternalId(agencyId, input.externalId);
+    const listing = await listings.upsert(agencyId, {
+      externalId: input.externalId,
+      title: input.title,
+      status: outcome.status,
+    });
+    await listings.replaceFiles(
+      listing.id,
+      files.map((file) => file.id),
+    );
     const jobId = await settlePublication(tx, agencyId, listing.id, outcome);
-    if (isPublication(before?.status, outcome.status)) {
+    if (isPublication(before, outcome.status)) {
       await recordEvent(tx, agencyId, "listing.published", { listingId: listing.id, externalId: input.externalId });
     }
     return {
@@ -93,8 +89,24 @@ export async function upsertListing(
   });
 }
 
+function listingRecord(row: ListingRow): ListingRecord {
+  if (!isListingStatus(row.status)) throw new Error(`listing ${row.id} has an unknown status "${row.status}"`);
+  return { ...row, status: row.status };
+}
+
+/** The REST listings of `rows`, with the files of all of them loaded in one statement, in order. */
+async function representListings(db: Database, rows: ListingRow[]): Promise<RestListing[]> {
+  const files = await listingRepository(db).filesOf(rows.map((row) => row.id));
+  return rows.map((row) =>
+    toRestListing(
+      listingRecord(row),
+      files.filter((file) => file.listingId === row.id),
+    ),
+  );
+}
+
 export async function getListing(deps: ListingReadDeps, agencyId: number, id: number): Promise<RestListing> {
-  const row = await findListing(deps.db, agencyId, id);
+  const row = await listingRepository(deps.db).find(agencyId, id);
   if (!row) throw new DomainError("LISTING_NOT_FOUND");
   const [listing] = await representListings(deps.db, [row]);
   if (!listing) throw new Error("listing was not represented");
@@ -107,7 +119,7 @@ export async function listListings(
   query: { limit: number; cursor?: string },
 ): Promise<{ items: RestListing[]; nextCursor: string | null }> {
   const before = decodeCursor(query.cursor);
-  const rows = await pageOfListings(deps.db, agencyId, {
+  const rows = await listingRepository(deps.db).page(agencyId, {
     limit: query.limit + 1,
     ...(before === undefined ? {} : { before }),
   });
@@ -122,22 +134,14 @@ export async function listListings(
 /** Deletes the listing (its files stay); a publication still waiting ends `failed`. */
 export async function deleteListing(deps: ListingReadDeps, agencyId: number, id: number) {
   await deps.db.transaction(async (tx) => {
-    const [deleted] = await tx
-      .delete(listings)
-      .where(and(eq(listings.id, id), eq(listings.agencyId, agencyId)))
-      .returning({ id: listings.id });
-    if (!deleted) throw new DomainError("LISTING_NOT_FOUND");
+    if (!(await listingRepository(tx).delete(agencyId, id))) throw new DomainError("LISTING_NOT_FOUND");
     await endPublishJob(tx, id, PUBLISH_CANCELLED_BY_DELETE);
   });
   return { deleted: true as const };
 }
 
-async function lockListing(tx: Transaction, agencyId: number, id: number) {
-  const [listing] = await tx
-    .select({ id: listings.id, externalId: listings.externalId })
-    .from(listings)
-    .where(and(eq(listings.id, id), eq(listings.agencyId, agencyId)))
-    .for("update");
+async function lockListing(listings: ListingRepository, agencyId: number, id: number) {
+  const listing = await listings.lock(agencyId, id);
   if (!listing) throw new DomainError("LISTING_NOT_FOUND");
   return listing;
 }
@@ -145,25 +149,27 @@ async function lockListing(tx: Transaction, agencyId: number, id: number) {
 export async function linkListingExternalId(deps: ListingReadDeps, agencyId: number, id: number, externalId: string) {
   try {
     return await deps.db.transaction(async (tx) => {
-      const listing = await lockListing(tx, agencyId, id);
-      const holder = await findListingByExternalId(tx, agencyId, externalId);
+      const listings = listingRepository(tx);
+      const listing = await lockListing(listings, agencyId, id);
+      const holder = await listings.findByExternalId(agencyId, externalId);
       if (planLink(listing, externalId, holder ?? null, LISTING_LINK_ERRORS).action === "link") {
-        await tx.update(listings).set({ externalId, updatedAt: sql`now()` }).where(eq(listings.id, id));
+        await listings.setExternalId(id, externalId);
       }
       return { id, externalId, linked: true as const };
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const holder = await findListingByExternalId(deps.db, agencyId, externalId);
+    const holder = await listingRepository(deps.db).findByExternalId(agencyId, externalId);
     throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", holder ? { listingId: holder.id } : {});
   }
 }
 
 export async function unlinkListingExternalId(deps: ListingReadDeps, agencyId: number, id: number) {
   return deps.db.transaction(async (tx) => {
-    const listing = await lockListing(tx, agencyId, id);
+    const listings = listingRepository(tx);
+    const listing = await lockListing(listings, agencyId, id);
     const { externalId } = planUnlink(listing, LISTING_LINK_ERRORS);
-    await tx.update(listings).set({ externalId: null, updatedAt: sql`now()` }).where(eq(listings.id, id));
+    await listings.setExternalId(id, null);
     return { id, externalId, unlinked: true as const };
   });
 }

@@ -1,4 +1,12 @@
-import { addJob, isUniqueViolation, queueOptimization, recordEvent, schema } from "@darkroom/db";
+import {
+  addJob,
+  afterFileDeleted,
+  isUniqueViolation,
+  listingsHolding,
+  queueOptimization,
+  recordEvent,
+  schema,
+} from "@darkroom/db";
 import {
   DomainError,
   decodeCursor,
@@ -9,7 +17,6 @@ import {
   type RestMedia,
 } from "@darkroom/domain";
 import { and, eq, sql } from "drizzle-orm";
-import { afterFileDeleted, listingsHolding } from "./listing-publication.ts";
 import {
   findMedia,
   findMediaByExternalId,

@@ -1,6 +1,5 @@
-import { recordEvent, schema, type Transaction } from "@darkroom/db";
+import { recordEvent, schema, type Transaction, wakeListingsWaitingOn } from "@darkroom/db";
 import { eq, type SQL, sql } from "drizzle-orm";
-import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media } = schema;
 

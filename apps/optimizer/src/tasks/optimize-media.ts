@@ -5,6 +5,7 @@ import {
   preparedStatement,
   recordDeliveries,
   schema,
+  wakeListingsWaitingOn,
   webhooksListening,
 } from "@darkroom/db";
 import { statesBefore, taskPayloads } from "@darkroom/domain";
@@ -15,7 +16,6 @@ import type { JobHelpers, Task } from "graphile-worker";
 import { optimizeImage, UnprocessableImageError } from "../pipeline.ts";
 import type { TaskContext } from "./context.ts";
 import { markMediaFailed } from "./media-failed.ts";
-import { wakeListingsWaitingOn } from "./publish-listing.ts";
 
 const { media, mediaVariants } = schema;
 

@@ -1,4 +1,4 @@
-import { schema } from "@darkroom/db";
+import { listingRepository } from "@darkroom/db";
 import {
   isListingStatus,
   LISTING_STATUSES,
@@ -7,15 +7,12 @@ import {
   parseId,
   type RestMedia,
 } from "@darkroom/domain";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { listListings } from "../../services/listings.ts";
 import { representMedia } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { connectionOf, pageLimit } from "../pages.ts";
 import { MediaRef } from "./media.ts";
-
-const { listings, listingFiles, media } = schema;
 
 /** A listing as its row holds it, or as REST represents it: the fields both have. */
 export interface ListingShape {
@@ -39,10 +36,7 @@ export const ListingStatusEnum = builder.enumType("ListingStatus", {
 
 /** The caller's listings among `ids`, in no particular order (one statement). */
 async function loadListings(ids: number[], ctx: GraphQLContext): Promise<ListingShape[]> {
-  return ctx.deps.db
-    .select()
-    .from(listings)
-    .where(and(inArray(listings.id, ids), eq(listings.agencyId, ctx.agency.id)));
+  return listingRepository(ctx.deps.db).findMany(ctx.agency.id, ids);
 }
 
 /**
@@ -58,12 +52,7 @@ export const ListingRef = builder.loadableNodeRef("Listing", {
 
 /** The files of each listing among `listingIds`, in the listing's order: one statement, then one for the variants. */
 async function mediaOfListings(listingIds: number[], ctx: GraphQLContext): Promise<RestMedia[][]> {
-  const rows = await ctx.deps.db
-    .select({ listingId: listingFiles.listingId, media })
-    .from(listingFiles)
-    .innerJoin(media, eq(media.id, listingFiles.mediaId))
-    .where(and(inArray(listingFiles.listingId, listingIds), eq(media.agencyId, ctx.agency.id)))
-    .orderBy(asc(listingFiles.listingId), asc(listingFiles.position));
+  const rows = await listingRepository(ctx.deps.db).mediaOf(ctx.agency.id, listingIds);
   const represented = await representMedia(
     ctx.deps,
     rows.map((row) => row.media),
@@ -73,12 +62,7 @@ async function mediaOfListings(listingIds: number[], ctx: GraphQLContext): Promi
 
 /** The caller's listings holding each file among `mediaIds`, newest first (one statement). */
 async function listingsOfMedia(mediaIds: number[], ctx: GraphQLContext): Promise<ListingShape[][]> {
-  const rows = await ctx.deps.db
-    .select({ mediaId: listingFiles.mediaId, listing: listings })
-    .from(listingFiles)
-    .innerJoin(listings, eq(listings.id, listingFiles.listingId))
-    .where(and(inArray(listingFiles.mediaId, mediaIds), eq(listings.agencyId, ctx.agency.id)))
-    .orderBy(desc(listings.id));
+  const rows = await listingRepository(ctx.deps.db).holdingMedia(ctx.agency.id, mediaIds);
   const loader = ListingRef.getDataloader(ctx);
   for (const { listing } of rows) loader.prime(listing.id, listing);
   return mediaIds.map((id) => rows.filter((row) => row.mediaId === id).map((row) => row.listing));
