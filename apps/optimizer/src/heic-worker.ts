@@ -46,6 +46,9 @@ const PRIMARIES_P3 = 12;
 const libheif = createRequire(import.meta.url)("libheif-js/wasm-bundle") as Libheif;
 const { p3Profile } = workerData as HeicWorkerData;
 
+/** libheif's messages may span lines; a reason is one short line. */
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
+
 class DecodeFailure extends Error {}
 
 /** libheif's `heif_error` (whose code is an embind enum value), or what was asked for. */
@@ -103,9 +106,9 @@ async function decode(request: HeicRequest): Promise<HeicReply> {
   let handle: Handle | undefined;
   try {
     const read = libheif.heif_context_read_from_memory(context, bytes);
-    if (failed(read)) throw new DecodeFailure(`the HEIC image could not be read (${read.message})`);
+    if (failed(read)) throw new DecodeFailure(`the HEIC image could not be read (${oneLine(read.message)})`);
     const primary = libheif.heif_js_context_get_primary_image_handle(context);
-    if (failed(primary)) throw new DecodeFailure(`the HEIC image has no primary image (${primary.message})`);
+    if (failed(primary)) throw new DecodeFailure(`the HEIC image has no primary image (${oneLine(primary.message)})`);
     handle = primary as Handle;
     // The size after the container's transforms, from its header: checked before any pixel is decoded.
     const width = libheif.heif_image_handle_get_width(handle);
@@ -125,7 +128,7 @@ async function decode(request: HeicRequest): Promise<HeicReply> {
         ? libheif.heif_chroma.heif_chroma_interleaved_RGBA
         : libheif.heif_chroma.heif_chroma_interleaved_RGB,
     );
-    if (failed(decoded)) throw new DecodeFailure(`the HEIC image could not be decoded (${decoded.message})`);
+    if (failed(decoded)) throw new DecodeFailure(`the HEIC image could not be decoded (${oneLine(decoded.message)})`);
     const { image, channels: planes } = decoded as Decoded;
     try {
       const plane = planes[0];
@@ -144,7 +147,7 @@ async function decode(request: HeicRequest): Promise<HeicReply> {
   } catch (error) {
     if (error instanceof DecodeFailure) return { id: request.id, ok: false, reason: error.message };
     const text = error instanceof Error ? error.message : String(error);
-    return { id: request.id, ok: false, reason: `the HEIC image could not be decoded (${text.slice(0, 200)})` };
+    return { id: request.id, ok: false, reason: `the HEIC image could not be decoded (${oneLine(text)})` };
   } finally {
     if (handle) libheif.heif_image_handle_release(handle);
     libheif.heif_context_free(context);
@@ -157,7 +160,7 @@ port.on("message", async (request: HeicRequest) => {
   const reply: HeicReply = await decode(request).catch((error: unknown) => ({
     id: request.id,
     ok: false,
-    reason: `the HEIC image could not be decoded (${error instanceof Error ? error.message.slice(0, 200) : error})`,
+    reason: `the HEIC image could not be decoded (${oneLine(error instanceof Error ? error.message : String(error))})`,
   }));
   port.postMessage(reply, reply.ok ? [reply.tiff.buffer as ArrayBuffer] : []);
 });

@@ -35,6 +35,8 @@ export interface HeicDecoderOptions {
    * never shrinks): one very large image does not keep its memory for the life of the process.
    */
   maxRetainedBytes?: number;
+  /** The module each thread runs (default: heic-thread.mjs, which loads heic-worker.ts); tests give others. */
+  threadModule?: URL;
 }
 
 export interface HeicDecoder {
@@ -77,7 +79,7 @@ export function createHeicDecoder(options: HeicDecoderOptions): HeicDecoder {
 
   async function start(): Promise<Worker> {
     const workerData: HeicWorkerData = { p3Profile: await displayP3Profile() };
-    const worker = new Worker(new URL("./heic-thread.mjs", import.meta.url), { workerData });
+    const worker = new Worker(options.threadModule ?? new URL("./heic-thread.mjs", import.meta.url), { workerData });
     worker.unref();
     all.add(worker);
     worker.once("exit", () => all.delete(worker));
