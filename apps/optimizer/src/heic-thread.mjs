@@ -1,6 +1,6 @@
-// The entry of a HEIC decoder thread: a worker thread starts without the TypeScript loader of the
-// process that started it (tsx, vitest), so it registers tsx before loading heic-worker.ts.
+// The entry of a HEIC decoder thread. A thread inherits its process's node flags: under tsx (how the
+// optimizer runs) they load TypeScript already; elsewhere (vitest, plain node) tsx is registered here.
 import { register } from "tsx/esm/api";
 
-register();
+if (!process.execArgv.some((flag) => flag.includes("tsx"))) register();
 await import("./heic-worker.ts");

@@ -81,6 +81,18 @@ describe("colour profiles become sRGB", () => {
     }
   });
 
+  it("a HEIC without a profile keeps its numbers (sRGB); with an nclx profile of Display P3 primaries, they become sRGB", async () => {
+    const plain = await heicFixture("patches-noprofile.heic");
+    const asIs = await patchColours(await optimizeImage(plain, options));
+    PATCHES.forEach((raw, i) => {
+      expect(colourDistance(asIs[i] ?? [], raw)).toBeLessThan(TOLERANCE);
+    });
+    const p3 = await patchColours(await optimizeImage(withNclxColour(plain, { primaries: 12, transfer: 13 }), options));
+    PATCHES.forEach((raw, i) => {
+      expect(colourDistance(p3[i] ?? [], p3InSrgb(raw))).toBeLessThan(TOLERANCE);
+    });
+  });
+
   it("Adobe RGB (1998) in a PNG: each variant pixel is the sRGB equivalent", async () => {
     const result = await optimizeImage(await heicFixture("patches-adobergb.png"), options);
     const colours = await patchColours(result);
@@ -172,4 +184,54 @@ const BASE83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$
 function blurhashDc(hash: string): [number, number, number] {
   const value = [...hash.slice(2, 6)].reduce((total, char) => total * 83 + BASE83.indexOf(char), 0);
   return [value >> 16, (value >> 8) & 255, value & 255];
+}
+
+/**
+ * A HEIC file written by heif-enc (ftyp, meta, then mdat; one image, item 1, located by a 4-byte
+ * base offset) with an nclx `colr` property added to it and associated with its image: the boxes
+ * around it grow, and the image data's offset moves by as many bytes.
+ */
+function withNclxColour(file: Buffer, nclx: { primaries: number; transfer: number }): Buffer {
+  const colr = Buffer.alloc(19);
+  colr.writeUInt32BE(19, 0);
+  colr.write("colrnclx", 4, "latin1");
+  colr.writeUInt16BE(nclx.primaries, 12);
+  colr.writeUInt16BE(nclx.transfer, 14);
+  colr.writeUInt16BE(6, 16); // matrix coefficients: BT.601
+  colr[18] = 0x80; // full range
+  const find = (type: string, from = 0) => file.indexOf(type, from) - 4;
+  const [meta, iloc, iprp, ipco, ipma] = ["meta", "iloc", "iprp", "ipco", "ipma"].map((type) => find(type)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  expect(meta).toBe(file.readUInt32BE(0)); // ftyp, then meta
+  const ipcoEnd = ipco + file.readUInt32BE(ipco);
+  let properties = 0;
+  for (let at = ipco + 8; at < ipcoEnd; at += file.readUInt32BE(at)) properties++;
+  // ipma (version 0, 1-byte associations): entry_count, then item 1's ID, association_count, associations.
+  expect(file.readUInt32BE(ipma + 12)).toBe(1);
+  expect(file.readUInt16BE(ipma + 16)).toBe(1);
+  const associations = file[ipma + 18] ?? 0;
+  const associationsEnd = ipma + 19 + associations;
+  const patched = Buffer.concat([
+    file.subarray(0, ipcoEnd),
+    colr,
+    file.subarray(ipcoEnd, associationsEnd),
+    Buffer.from([properties + 1]), // not essential
+    file.subarray(associationsEnd),
+  ]);
+  const grow = (at: number, by: number) => patched.writeUInt32BE(patched.readUInt32BE(at) + by, at);
+  grow(meta, 20);
+  grow(iprp, 20);
+  grow(ipco, 19);
+  grow(ipma + 19, 1);
+  patched[ipma + 19 + 18] = associations + 1;
+  // iloc version 0: sizes, item_count, then item 1: ID, data_reference_index, a 4-byte base offset.
+  expect([patched[iloc + 8], patched[iloc + 12], patched[iloc + 13]]).toEqual([0, 0x44, 0x40]);
+  expect(patched.readUInt16BE(iloc + 14)).toBe(1);
+  grow(iloc + 20, 20);
+  return patched;
 }
