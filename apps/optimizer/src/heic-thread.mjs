@@ -1,6 +1,6 @@
-// The entry of a HEIC decoder thread. A thread inherits its process's node flags: under tsx (how the
-// optimizer runs) they load TypeScript already; elsewhere (vitest, plain node) tsx is registered here.
+// The entry of a HEIC decoder thread: tsx's loader (of `tsx main.ts` or `node --import tsx`) does not
+// reach worker threads, and vitest's never does, so the thread registers tsx before loading heic-worker.ts.
 import { register } from "tsx/esm/api";
 
-if (!process.execArgv.some((flag) => flag.includes("tsx"))) register();
+register();
 await import("./heic-worker.ts");
