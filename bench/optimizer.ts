@@ -19,6 +19,7 @@ import sharp from "sharp";
 import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 import { tuneHeapForImages } from "../apps/optimizer/src/heap.ts";
+import { createHeicDecoder } from "../apps/optimizer/src/heic.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
 import {
@@ -36,7 +37,14 @@ import {
  * The optimizer's own reading of the environment, which the service's processes inherit: the
  * baselines run as many images at once, with as many libvips threads each, and the same pixel limit.
  */
-const { cores, concurrency: imagesAtOnce, maxInputPixels: MAX_INPUT_PIXELS } = parseOptimizerConfig(process.env);
+const {
+  cores,
+  concurrency: imagesAtOnce,
+  maxInputPixels: MAX_INPUT_PIXELS,
+  heicDecodeTimeoutMs,
+} = parseOptimizerConfig(process.env);
+/** The optimizer's HEIC decoder (these photos are JPEG and PNG: it starts no thread). */
+const heicDecoder = createHeicDecoder({ threads: imagesAtOnce, timeoutMs: heicDecodeTimeoutMs });
 const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96, 1), 1000);
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
@@ -89,7 +97,7 @@ class Busy {
  * path, as the optimizer does with the filesystem storage), the variants written to disk.
  */
 async function barePipeline(file: string, outDir: string, index: number) {
-  const image = await optimizeImage(file, { maxInputPixels: MAX_INPUT_PIXELS });
+  const image = await optimizeImage(file, { maxInputPixels: MAX_INPUT_PIXELS, heicDecoder });
   await Promise.all(image.variants.map((v) => writeFile(path.join(outDir, `${index}-${v.variantSize}.webp`), v.data)));
 }
 

@@ -18,6 +18,7 @@ const optimizerEnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     OPTIMIZER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
     IMPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+    HEIC_DECODE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
     OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -37,6 +38,8 @@ export interface OptimizerConfig {
   metricsPort: number;
   /** Deadline of one URL import's download, redirects included. */
   importTimeoutMs: number;
+  /** Deadline of one HEIC decoding (libheif, in a worker thread); past it the thread is replaced and the file fails. */
+  heicDecodeTimeoutMs: number;
   maxUploadBytes: number;
   publicUrl: string;
   logLevel: z.infer<typeof optimizerEnvSchema>["LOG_LEVEL"];
@@ -57,6 +60,7 @@ export function parseOptimizerConfig(env: Record<string, string | undefined>): O
     maxInputPixels: e.MAX_INPUT_PIXELS,
     metricsPort: e.OPTIMIZER_METRICS_PORT,
     importTimeoutMs: e.IMPORT_TIMEOUT_SECONDS * 1000,
+    heicDecodeTimeoutMs: e.HEIC_DECODE_TIMEOUT_SECONDS * 1000,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.LOG_LEVEL,

@@ -2,6 +2,7 @@ import { open } from "node:fs/promises";
 import { type PlannedVariant, variantPlan } from "@darkroom/domain";
 import sharp from "sharp";
 import { encodeBlurhash } from "./blurhash.ts";
+import { HeicDecodeError, type HeicDecoder } from "./heic.ts";
 
 sharp.cache(false);
 
@@ -24,6 +25,8 @@ export interface OptimizedImage {
 
 export interface PipelineOptions {
   maxInputPixels: number;
+  /** Decodes HEIC files, which this sharp build cannot (it has no HEVC decoder). */
+  heicDecoder: HeicDecoder;
 }
 
 type Raw = { data: Buffer; info: sharp.OutputInfo };
@@ -56,34 +59,59 @@ function encodeWebp(raw: Raw): Promise<Buffer> {
 }
 
 const HEIC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis"]);
+const GENERIC_HEIF_BRANDS = new Set(["mif1", "msf1"]);
+const AVIF_BRANDS = new Set(["avif", "avis"]);
 
-/** A HEIC (HEVC-coded HEIF) file, from its `ftyp` box: this sharp build can read AVIF but not HEIC. */
-function isHeic(input: Buffer): boolean {
-  return input.toString("latin1", 4, 8) === "ftyp" && HEIC_BRANDS.has(input.toString("latin1", 8, 12));
+/**
+ * A HEIC (HEVC-coded HEIF) file, from its `ftyp` box: a HEIC brand, or the generic HEIF brand
+ * without an AVIF one among its compatible brands. sharp reads AVIF itself, but not HEIC.
+ */
+export function isHeic(head: Buffer): boolean {
+  if (head.length < 16 || head.toString("latin1", 4, 8) !== "ftyp") return false;
+  const major = head.toString("latin1", 8, 12);
+  if (HEIC_BRANDS.has(major)) return true;
+  if (!GENERIC_HEIF_BRANDS.has(major)) return false;
+  const boxEnd = Math.min(head.length, head.readUInt32BE(0));
+  for (let at = 16; at + 4 <= boxEnd; at += 4) {
+    if (AVIF_BRANDS.has(head.toString("latin1", at, at + 4))) return false;
+  }
+  return true;
 }
+
+const HEAD_BYTES = 64;
 
 /** The first bytes of the input (enough for `isHeic`); none when a file cannot be read. */
 async function headOf(input: Buffer | string): Promise<Buffer> {
-  if (Buffer.isBuffer(input)) return input;
+  if (Buffer.isBuffer(input)) return input.subarray(0, HEAD_BYTES);
   const file = await open(input).catch(() => undefined);
   if (!file) return Buffer.alloc(0);
   try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(16), 0, 16, 0);
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
     return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
   }
 }
 
+/** A HEIC original decoded by libheif (an uncompressed TIFF with its colour profile); any other, as it is. */
+async function decodableBySharp(input: Buffer | string, options: PipelineOptions): Promise<Buffer | string> {
+  if (!isHeic(await headOf(input))) return input;
+  try {
+    return await options.heicDecoder.decode(input, options.maxInputPixels);
+  } catch (error) {
+    if (error instanceof HeicDecodeError) throw new UnprocessableImageError(error.message);
+    throw error;
+  }
+}
+
 /** Explains sharp's and libvips' errors in words a client can act on (never naming a local path). */
-async function describeDecodeError(error: unknown, input: Buffer | string): Promise<string> {
+function describeDecodeError(error: unknown, input: Buffer | string): string {
   let text = error instanceof Error ? error.message : String(error);
   if (typeof input === "string") {
     if (/input file is missing/i.test(text)) return "the original is missing";
     text = text.split(input).join("the original");
   }
   if (/pixel limit/i.test(text)) return "the image has more pixels than allowed";
-  if (isHeic(await headOf(input))) return "HEIC images cannot be decoded by this server";
   return `the image could not be decoded (${text.split("\n")[0]?.slice(0, 200)})`;
 }
 
@@ -91,14 +119,18 @@ async function describeDecodeError(error: unknown, input: Buffer | string): Prom
  * Decodes the original once (with shrink-on-load, oriented, in sRGB, 8 bits), then derives each
  * smaller variant from the one above it and the blurhash from a ~32 px image. The original is its
  * bytes, or the path of a local file, which libvips reads itself (no copy in this process's memory).
+ * A HEIC original is first decoded by libheif in a worker thread (see heic.ts), then takes the same
+ * path. Colours are converted to sRGB from the original's embedded ICC profile, if any (sharp does
+ * this on its own); variants carry no metadata.
  */
-export async function optimizeImage(input: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
+export async function optimizeImage(original: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
+  const input = await decodableBySharp(original, options);
   const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
   let meta: sharp.Metadata;
   try {
     meta = await open().metadata();
   } catch (error) {
-    throw new UnprocessableImageError(await describeDecodeError(error, input));
+    throw new UnprocessableImageError(describeDecodeError(error, input));
   }
   const { width, height } = orientedSize(meta);
   if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > options.maxInputPixels) {
@@ -110,16 +142,19 @@ export async function optimizeImage(input: Buffer | string, options: PipelineOpt
   const largest = plan.at(-1);
   if (!largest) throw new Error("empty variant plan");
 
+  // sharp converts an image with a profile to sRGB, but a 16-bit RGB one to Display P3, whose numbers
+  // would then be read as sRGB (washed-out colours): such an image goes to 8-bit sRGB from the start.
+  const deepWithProfile = meta.icc !== undefined && meta.depth === "ushort" && meta.space === "rgb16";
   let top: Raw;
   try {
-    top = await open()
+    top = await (deepWithProfile ? open().pipelineColourspace("srgb") : open())
       .autoOrient()
       .resize(largest.width, largest.height, { fit: "fill" })
       .toColourspace("srgb")
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new UnprocessableImageError(await describeDecodeError(error, input));
+    throw new UnprocessableImageError(describeDecodeError(error, input));
   }
 
   const raws: Raw[] = [];

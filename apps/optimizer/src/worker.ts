@@ -6,6 +6,7 @@ import type pino from "pino";
 import type { Registry } from "prom-client";
 import sharp from "sharp";
 import type { OptimizerConfig } from "./env.ts";
+import { createHeicDecoder } from "./heic.ts";
 import { createOptimizerMetrics } from "./metrics.ts";
 import { createRecovery, HEARTBEAT_INTERVAL_MS } from "./recovery.ts";
 import { Slots } from "./slots.ts";
@@ -63,7 +64,14 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
   const { config } = deps;
   sharp.cache(false);
   sharp.concurrency(threadsPerJob(config.cores, config.concurrency));
-  const context = { db: deps.db, storage: deps.storage, config, imageSlots: new Slots(config.concurrency) };
+  const heicDecoder = createHeicDecoder({ threads: config.concurrency, timeoutMs: config.heicDecodeTimeoutMs });
+  const context = {
+    db: deps.db,
+    storage: deps.storage,
+    config,
+    imageSlots: new Slots(config.concurrency),
+    heicDecoder,
+  };
   const recovery = createRecovery(deps.sql);
 
   // Our own emitter, so that no worker is created before we listen.
@@ -114,6 +122,7 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
     stop: async () => {
       clearInterval(timer);
       await runner.stop();
+      await heicDecoder.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "../../gateway/test/helpers.ts";
 import { parseOptimizerConfig } from "../src/env.ts";
+import { createHeicDecoder } from "../src/heic.ts";
 import { Slots } from "../src/slots.ts";
 import { cleanupExpiredUploads } from "../src/tasks/cleanup-uploads.ts";
 import { pruneWebhookDeliveries } from "../src/tasks/prune-deliveries.ts";
@@ -40,6 +41,7 @@ describe("cleanup_expired_uploads", () => {
       db: gateway.database.db,
       storage: gateway.storage,
       imageSlots: new Slots(1),
+      heicDecoder: createHeicDecoder({ threads: 1, timeoutMs: 60_000 }),
       config: parseOptimizerConfig({ DATABASE_URL: gateway.database.url }),
     });
     await task({}, { logger: pino({ level: "silent" }) } as never);
@@ -73,6 +75,7 @@ describe("prune_webhook_deliveries", () => {
       db: gateway.database.db,
       storage: gateway.storage,
       imageSlots: new Slots(1),
+      heicDecoder: createHeicDecoder({ threads: 1, timeoutMs: 60_000 }),
       config: parseOptimizerConfig({ DATABASE_URL: gateway.database.url }),
     });
     await task({}, { logger: pino({ level: "silent" }) } as never);

@@ -26,6 +26,13 @@ export function photo(name: string): Promise<Buffer> {
   return readFile(path.join(photosDir, name));
 }
 
+/** HEIC and colour test files (see test/fixtures/heic/ATTRIBUTION.md). */
+export const heicFixturesDir = path.join(repositoryRoot, "test/fixtures/heic");
+
+export function heicFixture(name: string): Promise<Buffer> {
+  return readFile(path.join(heicFixturesDir, name));
+}
+
 /** Mean R, G, B (0–255) of an 8-bit image. */
 export async function meanColour(image: Buffer): Promise<[number, number, number]> {
   const { channels } = await sharp(image).stats();

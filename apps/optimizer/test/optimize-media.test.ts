@@ -10,7 +10,7 @@ import { UnprocessableImageError } from "../src/pipeline.ts";
 import { HEARTBEAT_INTERVAL_MS } from "../src/recovery.ts";
 import { originalOf } from "../src/tasks/optimize-media.ts";
 import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { filesUnder, PHOTOS, photo, pixelBomb, waitFor } from "./helpers.ts";
+import { filesUnder, heicFixture, PHOTOS, photo, pixelBomb, waitFor } from "./helpers.ts";
 
 let gateway: Gateway;
 let optimizer: Optimizer;
@@ -222,6 +222,23 @@ describe("optimize_media through the gateway", () => {
     expect(await statusesPublished(media.id, "failed", 3)).toEqual(["pending", "in_progress", "failed"]);
     // The original is still served as uploaded.
     expect((await fetchBytes(media.originalUrl)).bytes.equals(corrupt)).toBe(true);
+  });
+
+  it("a HEIC upload ends success with three WebP variants; a truncated one ends failed with a reason", async () => {
+    const heic = await heicFixture("sunset-corner.heic");
+    const queued = await uploaded(heic, undefined, "photo.heic");
+    expect(queued.contentType).toBe("image/heic");
+    const media = await settled(queued.id);
+    expect(media).toMatchObject({ optimization: "success", width: 480, height: 320, optimizationError: null });
+    expect(media.blurhash).toHaveLength(28);
+    await expectServedVariants(media);
+
+    const truncated = await uploaded(heic.subarray(0, 5_000), undefined, "cut.heic");
+    expect(truncated.contentType).toBe("image/heic");
+    const failed = await settled(truncated.id);
+    expect(failed).toMatchObject({ optimization: "failed", variants: [] });
+    expect(failed.optimizationError).toMatch(/^the HEIC image could not be/);
+    expect(await jobsOf(failed.id)).toEqual([]);
   });
 
   it("a pixel bomb ends failed, saying it has too many pixels", async () => {

@@ -86,7 +86,7 @@ function isLastAttempt(helpers: JobHelpers) {
  * of this run left in storage.
  */
 export function optimizeMedia(context: TaskContext): Task {
-  const { db, storage, config, imageSlots } = context;
+  const { db, storage, config, imageSlots, heicDecoder } = context;
 
   async function fail(mediaId: number, generation: number, reason: string) {
     await db.transaction((tx) =>
@@ -102,7 +102,10 @@ export function optimizeMedia(context: TaskContext): Task {
   /** The original, optimized in an image slot (a remote one is read there: in memory only while decoded). */
   const optimizeOriginal = (key: string) =>
     imageSlots.run(async () =>
-      optimizeImage(await originalOf(storage, key, config.maxUploadBytes), { maxInputPixels: config.maxInputPixels }),
+      optimizeImage(await originalOf(storage, key, config.maxUploadBytes), {
+        maxInputPixels: config.maxInputPixels,
+        heicDecoder,
+      }),
     );
 
   return async (payload, helpers) => {
