@@ -7,9 +7,8 @@
  * `tsx bench/bare-handler.ts <port> <databaseUrl>`.
  */
 import { createServer } from "node:http";
-import { READ_POOL_SIZE } from "@darkroom/db";
+import { HOT_READ_ONE, READ_POOL_SIZE } from "@darkroom/db";
 import postgres from "postgres";
-import { HOT_READ_ONE } from "../apps/gateway/src/services/media-store.ts";
 
 const [port, databaseUrl] = process.argv.slice(2);
 const sql = postgres(databaseUrl as string, { max: READ_POOL_SIZE });

@@ -1,6 +1,7 @@
 import type { taskPayloads } from "@darkroom/domain";
 import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
+import type { Sql } from "./client.ts";
 
 export interface AddJobOptions {
   maxAttempts?: number;
@@ -51,4 +52,17 @@ export function queueOptimization(tx: Executor, file: { id: number; generation: 
     originalKey: file.originalKey,
   };
   return addJob(tx, "optimize_media", payload);
+}
+
+/**
+ * The jobs waiting to run (not locked, attempts left), counted by task, over postgres.js directly:
+ * the queue's depth as any process sees it (the gateway's metrics read it at scrape time).
+ */
+export async function waitingJobsByTask(client: Sql): Promise<{ task: string; waiting: number }[]> {
+  return client<{ task: string; waiting: number }[]>`
+    select t.identifier as task, count(*)::int as waiting
+    from graphile_worker._private_jobs j
+    join graphile_worker._private_tasks t on t.id = j.task_id
+    where j.locked_at is null and j.attempts < j.max_attempts
+    group by t.identifier`;
 }

@@ -1,6 +1,7 @@
 export * from "./errors.ts";
 export * from "./external-id.ts";
 export * from "./file-types.ts";
+export * from "./imports.ts";
 export * from "./input.ts";
 export * from "./jobs.ts";
 export * from "./listings.ts";

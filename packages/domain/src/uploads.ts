@@ -20,3 +20,27 @@ export function parseDirectUpload(input: { contentType: unknown; size: unknown }
   if (problems.length > 0) throw new ValidationError(problems);
   return { contentType: contentType as AcceptedImageType, size: size as number };
 }
+
+/** When a direct upload announced at `now` stops being valid. */
+export function directUploadExpiry(now: Date): Date {
+  return new Date(now.getTime() + DIRECT_UPLOAD_TTL_SECONDS * 1000);
+}
+
+/** Whether a direct upload valid until `expiresAt` can no longer be completed at `now`. */
+export function isDirectUploadExpired(expiresAt: Date, now: Date): boolean {
+  return expiresAt.getTime() <= now.getTime();
+}
+
+/**
+ * A direct upload completes only once its object is stored (`stored`, null or undefined when it is
+ * not) with exactly the size declared when its URL was signed.
+ */
+export function assertDirectUploadStored<T extends { size: number }>(
+  stored: T | null | undefined,
+  declaredSize: number,
+): asserts stored is T {
+  if (!stored) throw new ValidationError(["the file has not been uploaded to uploadUrl yet"]);
+  if (stored.size !== declaredSize) {
+    throw new ValidationError([`the uploaded file has ${stored.size} bytes, not the ${declaredSize} declared`]);
+  }
+}

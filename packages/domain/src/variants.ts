@@ -27,3 +27,11 @@ export function variantPlan(width: number, height: number): PlannedVariant[] {
     };
   });
 }
+
+/**
+ * The objects of a file's previous variants (`oldKeys`) that its new set (`newKeys`) does not
+ * overwrite: left alone, nothing would ever remove them.
+ */
+export function staleVariantKeys(oldKeys: readonly string[], newKeys: readonly string[]): string[] {
+  return oldKeys.filter((key) => !newKeys.includes(key));
+}

@@ -122,3 +122,20 @@ export function webhookHeaders(
     "webhook-signature": signWebhook(secret, messageId, timestampSeconds, body),
   };
 }
+
+/** An agency with `count` webhooks may add one more only below `MAX_WEBHOOKS_PER_AGENCY`. */
+export function assertRoomForWebhook(count: number): void {
+  if (count >= MAX_WEBHOOKS_PER_AGENCY) {
+    throw new ValidationError([`an agency may have at most ${MAX_WEBHOOKS_PER_AGENCY} webhooks`]);
+  }
+}
+
+/** Why a delivery attempt answered with HTTP `status` failed; undefined for a 2xx (delivered). */
+export function deliveryFailure(status: number): string | undefined {
+  return status < 200 || status >= 300 ? `the endpoint answered ${status}` : undefined;
+}
+
+/** Deliveries that ended before this moment (`now` less the retention period) are pruned. */
+export function deliveryRetentionCutoff(now: Date): Date {
+  return new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 24 * 60 * 60 * 1000);
+}

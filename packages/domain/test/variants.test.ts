@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VARIANT_SIZES, variantPlan } from "../src/variants.ts";
+import { staleVariantKeys, VARIANT_SIZES, variantPlan } from "../src/variants.ts";
 
 /** [width, height] of each planned variant, 128 then 512 then 1024. */
 const dims = (width: number, height: number) => variantPlan(width, height).map((v) => [v.width, v.height]);
@@ -141,5 +141,20 @@ describe("variantPlan", () => {
         }
       }
     }
+  });
+});
+
+describe("staleVariantKeys", () => {
+  it("a re-optimization's new generation leaves every old object stale", () => {
+    const old = ["m/a/g1/128.webp", "m/a/g1/512.webp", "m/a/g1/1024.webp"];
+    const fresh = ["m/a/g2/128.webp", "m/a/g2/512.webp", "m/a/g2/1024.webp"];
+    expect(staleVariantKeys(old, fresh)).toEqual(old);
+  });
+
+  it("objects the new set overwrites (a retry of the same generation) are not stale; dropped sizes are", () => {
+    const old = ["m/a/g2/128.webp", "m/a/g2/512.webp", "m/a/g2/1024.webp"];
+    expect(staleVariantKeys(old, ["m/a/g2/128.webp", "m/a/g2/512.webp"])).toEqual(["m/a/g2/1024.webp"]);
+    expect(staleVariantKeys(old, old)).toEqual([]);
+    expect(staleVariantKeys([], old)).toEqual([]);
   });
 });

@@ -3,11 +3,16 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.ts";
 import { taskPayloads } from "../src/tasks.ts";
 import {
+  assertRoomForWebhook,
+  deliveryFailure,
+  deliveryRetentionCutoff,
   isWebhookEventType,
+  MAX_WEBHOOKS_PER_AGENCY,
   newWebhookMessageId,
   newWebhookSecret,
   parseWebhookInput,
   signWebhook,
+  WEBHOOK_DELIVERY_RETENTION_DAYS,
   WEBHOOK_EVENT_TYPES,
   webhookBody,
   webhookHeaders,
@@ -153,5 +158,36 @@ describe("deliver_webhook payload", () => {
     expect(taskPayloads.deliver_webhook.parse({ deliveryId: 5 })).toEqual({ deliveryId: 5 });
     expect(taskPayloads.deliver_webhook.safeParse({ deliveryId: 0 }).success).toBe(false);
     expect(taskPayloads.deliver_webhook.safeParse({}).success).toBe(false);
+  });
+});
+
+describe("webhook limits and delivery outcomes", () => {
+  it("assertRoomForWebhook: an agency may have up to MAX_WEBHOOKS_PER_AGENCY webhooks", () => {
+    expect(() => assertRoomForWebhook(0)).not.toThrow();
+    expect(() => assertRoomForWebhook(MAX_WEBHOOKS_PER_AGENCY - 1)).not.toThrow();
+    for (const count of [MAX_WEBHOOKS_PER_AGENCY, MAX_WEBHOOKS_PER_AGENCY + 1]) {
+      try {
+        assertRoomForWebhook(count);
+        throw new Error("the webhook was allowed");
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).problems).toEqual([
+          `an agency may have at most ${MAX_WEBHOOKS_PER_AGENCY} webhooks`,
+        ]);
+      }
+    }
+  });
+
+  it("deliveryFailure: a 2xx delivers; any other status is a failure naming it", () => {
+    for (const status of [200, 201, 204, 299]) expect(deliveryFailure(status)).toBeUndefined();
+    expect(deliveryFailure(199)).toBe("the endpoint answered 199");
+    expect(deliveryFailure(300)).toBe("the endpoint answered 300");
+    expect(deliveryFailure(404)).toBe("the endpoint answered 404");
+    expect(deliveryFailure(503)).toBe("the endpoint answered 503");
+  });
+
+  it("deliveryRetentionCutoff: the retention period before now", () => {
+    const now = new Date("2026-03-10T08:00:00Z");
+    expect(deliveryRetentionCutoff(now).getTime()).toBe(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000);
   });
 });

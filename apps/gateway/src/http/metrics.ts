@@ -1,4 +1,4 @@
-import type { Sql } from "@darkroom/db";
+import { type Sql, waitingJobsByTask } from "@darkroom/db";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { routeDocs } from "../routes/route-docs.ts";
@@ -24,13 +24,7 @@ export function createGatewayMetrics(sql: Sql) {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await sql<{ task: string; waiting: number }[]>`
-        select t.identifier as task, count(*)::int as waiting
-        from graphile_worker._private_jobs j
-        join graphile_worker._private_tasks t on t.id = j.task_id
-        where j.locked_at is null and j.attempts < j.max_attempts
-        group by t.identifier`;
-      for (const row of rows) this.set({ task: row.task }, row.waiting);
+      for (const row of await waitingJobsByTask(sql)) this.set({ task: row.task }, row.waiting);
     },
   });
 

@@ -1,4 +1,4 @@
-import type { Sql } from "@darkroom/db";
+import { pingDatabase, type Sql } from "@darkroom/db";
 import type { FastifyInstance } from "fastify";
 import { routeDocs as D } from "./route-docs.ts";
 
@@ -7,7 +7,7 @@ export async function healthRoutes(app: FastifyInstance, deps: { sql: Sql }) {
   app.get("/healthz", { config: { doc: D.health } }, async (_request, reply) => {
     try {
       await Promise.race([
-        deps.sql`select 1`,
+        pingDatabase(deps.sql),
         new Promise((_, reject) => setTimeout(() => reject(new Error("database timeout")), 2000).unref()),
       ]);
       return { status: "ok" };

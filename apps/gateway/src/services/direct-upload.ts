@@ -1,32 +1,27 @@
 import { createHash } from "node:crypto";
-import { isUniqueViolation, queueOptimization, schema } from "@darkroom/db";
+import { isUniqueViolation, mediaRepository, pendingUploadRepository, queueOptimization } from "@darkroom/db";
 import {
+  assertDirectUploadStored,
   DIRECT_UPLOAD_TTL_SECONDS,
   DomainError,
+  directUploadExpiry,
   extensionFor,
+  isDirectUploadExpired,
   parseDirectUpload,
   planUpload,
   SNIFF_BYTES,
   sniffImageType,
-  ValidationError,
 } from "@darkroom/domain";
-import { and, eq, sql } from "drizzle-orm";
 import { getMedia, requireMedia } from "./media.ts";
 import { type MediaDeps, representOne } from "./media-store.ts";
 import { newStoragePrefix } from "./upload.ts";
-
-const { media, pendingUploads } = schema;
 
 export interface DirectUploadDeps extends MediaDeps {
   maxUploadBytes: number;
 }
 
-async function holderOf(deps: MediaDeps, agencyId: number, externalId: string) {
-  const [holder] = await deps.db
-    .select({ id: media.id, sha256: media.sha256 })
-    .from(media)
-    .where(and(eq(media.agencyId, agencyId), eq(media.externalId, externalId)));
-  return holder ?? null;
+function holderOf(deps: MediaDeps, agencyId: number, externalId: string) {
+  return mediaRepository(deps.db).holderOf(agencyId, externalId);
 }
 
 /**
@@ -46,13 +41,10 @@ export async function createUploadUrl(
   }
   const storagePrefix = newStoragePrefix();
   const objectKey = `${storagePrefix}/original.${extensionFor(contentType)}`;
-  const expiresAt = new Date(Date.now() + DIRECT_UPLOAD_TTL_SECONDS * 1000);
-  const [reserved] = await deps.db.execute<{ id: number }>(
-    sql`select nextval(pg_get_serial_sequence('media', 'id'))::int as id`,
-  );
-  if (!reserved) throw new Error("no media id reserved");
-  await deps.db.insert(pendingUploads).values({
-    mediaId: reserved.id,
+  const expiresAt = directUploadExpiry(new Date());
+  const mediaId = await mediaRepository(deps.db).reserveId();
+  await pendingUploadRepository(deps.db).insert({
+    mediaId,
     agencyId,
     externalId: input.externalId ?? null,
     contentType,
@@ -67,7 +59,7 @@ export async function createUploadUrl(
     expiresInSeconds: DIRECT_UPLOAD_TTL_SECONDS,
   });
   return {
-    mediaId: reserved.id,
+    mediaId,
     uploadUrl: signed.url,
     method: "PUT" as const,
     headers: signed.headers,
@@ -95,18 +87,12 @@ async function inspectObject(deps: MediaDeps, key: string) {
  * the file visible and queues its optimization in one transaction. Completing twice answers the file.
  */
 export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId: number) {
-  const [pending] = await deps.db
-    .select()
-    .from(pendingUploads)
-    .where(and(eq(pendingUploads.mediaId, mediaId), eq(pendingUploads.agencyId, agencyId)));
+  const pending = await pendingUploadRepository(deps.db).find(agencyId, mediaId);
   if (!pending) return getMedia(deps, agencyId, mediaId);
-  if (pending.expiresAt.getTime() <= Date.now()) throw new DomainError("FILE_NOT_FOUND");
+  if (isDirectUploadExpired(pending.expiresAt, new Date())) throw new DomainError("FILE_NOT_FOUND");
 
   const stored = await deps.storage.head(pending.objectKey);
-  if (!stored) throw new ValidationError(["the file has not been uploaded to uploadUrl yet"]);
-  if (stored.size !== pending.size) {
-    throw new ValidationError([`the uploaded file has ${stored.size} bytes, not the ${pending.size} declared`]);
-  }
+  assertDirectUploadStored(stored, pending.size);
   const { sha256, head } = await inspectObject(deps, pending.objectKey);
   const sniffed = await sniffImageType(head);
   if (!sniffed) {
@@ -122,26 +108,17 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
   }
   try {
     const row = await deps.db.transaction(async (tx) => {
-      const [claimed] = await tx
-        .delete(pendingUploads)
-        .where(eq(pendingUploads.mediaId, mediaId))
-        .returning({ mediaId: pendingUploads.mediaId });
+      const claimed = await pendingUploadRepository(tx).delete(mediaId);
       if (!claimed) return undefined; // a concurrent completion won
-      const [inserted] = await tx
-        .insert(media)
-        .overridingSystemValue()
-        .values({
-          id: mediaId,
-          agencyId,
-          externalId: pending.externalId,
-          size: stored.size,
-          contentType: sniffed,
-          sha256,
-          storagePrefix: pending.storagePrefix,
-          originalKey: pending.objectKey,
-        })
-        .returning();
-      if (!inserted) throw new Error("media row was not inserted");
+      const inserted = await mediaRepository(tx).insertReserved(mediaId, {
+        agencyId,
+        externalId: pending.externalId,
+        size: stored.size,
+        contentType: sniffed,
+        sha256,
+        storagePrefix: pending.storagePrefix,
+        originalKey: pending.objectKey,
+      });
       await queueOptimization(tx, inserted);
       return inserted;
     });
@@ -155,6 +132,6 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
 }
 
 async function discard(deps: MediaDeps, mediaId: number, storagePrefix: string) {
-  await deps.db.delete(pendingUploads).where(eq(pendingUploads.mediaId, mediaId));
+  await pendingUploadRepository(deps.db).delete(mediaId);
   await deps.storage.deletePrefix(storagePrefix);
 }

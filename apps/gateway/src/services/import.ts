@@ -1,12 +1,9 @@
-import { addJob, schema, type Transaction } from "@darkroom/db";
-import { DomainError, parseOutboundUrl, planImport, type RestMedia } from "@darkroom/domain";
-import { and, eq } from "drizzle-orm";
+import { addJob, clientJobRepository, mediaRepository, type Transaction } from "@darkroom/db";
+import { DomainError, importPlaceholder, parseOutboundUrl, planImport, type RestMedia } from "@darkroom/domain";
 import { getMedia } from "./media.ts";
 import type { MediaDeps } from "./media-store.ts";
 import { assertReachable } from "./outbound.ts";
 import { newStoragePrefix } from "./upload.ts";
-
-const { media, clientJobs } = schema;
 
 export interface ImportDeps extends MediaDeps {
   outboundAllowHosts: readonly string[];
@@ -15,14 +12,6 @@ export interface ImportDeps extends MediaDeps {
 export type ImportResult =
   | { status: 202; body: { mediaId: number; status: "pending"; externalId: string | null; jobId: number } }
   | { status: 200; body: RestMedia };
-
-async function holderOf(deps: ImportDeps, agencyId: number, externalId: string) {
-  const [holder] = await deps.db
-    .select({ id: media.id, sourceUrl: media.sourceUrl })
-    .from(media)
-    .where(and(eq(media.agencyId, agencyId), eq(media.externalId, externalId)));
-  return holder ?? null;
-}
 
 /**
  * Queues the import of an image from a URL: the file (pending), its client job and the download
@@ -38,7 +27,7 @@ export async function importFromUrl(
   const { externalId } = input;
   const retry = async (): Promise<ImportResult | undefined> => {
     if (externalId === undefined) return undefined;
-    const plan = planImport(url, await holderOf(deps, agencyId, externalId));
+    const plan = planImport(url, await mediaRepository(deps.db).holderOf(agencyId, externalId));
     if (plan.action !== "reuse") return undefined;
     return { status: 200, body: await getMedia(deps, agencyId, plan.mediaId) };
   };
@@ -65,26 +54,15 @@ export async function importFromUrl(
  */
 export async function queueImport(tx: Transaction, agencyId: number, url: string, externalId: string | null) {
   const storagePrefix = newStoragePrefix();
-  const [file] = await tx
-    .insert(media)
-    .values({
-      agencyId,
-      externalId,
-      size: 0,
-      contentType: "application/octet-stream",
-      sha256: "",
-      storagePrefix,
-      originalKey: `${storagePrefix}/original`,
-      sourceUrl: url,
-    })
-    .onConflictDoNothing({ target: [media.agencyId, media.externalId] })
-    .returning({ id: media.id });
-  if (!file) return null;
-  const [job] = await tx
-    .insert(clientJobs)
-    .values({ agencyId, type: "import_media", mediaId: file.id })
-    .returning({ id: clientJobs.id });
-  if (!job) throw new Error("job row was not inserted");
-  await addJob(tx, "import_media", { mediaId: file.id, jobId: job.id }, { maxAttempts: 3 });
-  return { mediaId: file.id, jobId: job.id };
+  const mediaId = await mediaRepository(tx).insertImport({
+    agencyId,
+    externalId,
+    storagePrefix,
+    ...importPlaceholder(storagePrefix),
+    sourceUrl: url,
+  });
+  if (mediaId === undefined) return null;
+  const jobId = await clientJobRepository(tx).insert({ agencyId, type: "import_media", mediaId });
+  await addJob(tx, "import_media", { mediaId, jobId }, { maxAttempts: 3 });
+  return { mediaId, jobId };
 }

@@ -3,9 +3,9 @@ import {
   afterFileDeleted,
   isUniqueViolation,
   listingsHolding,
+  mediaRepository,
   queueOptimization,
   recordEvent,
-  schema,
 } from "@darkroom/db";
 import {
   DomainError,
@@ -16,29 +16,17 @@ import {
   planUnlink,
   type RestMedia,
 } from "@darkroom/domain";
-import { and, eq, sql } from "drizzle-orm";
-import {
-  findMedia,
-  findMediaByExternalId,
-  type MediaDeps,
-  type MediaRow,
-  pageOfMedia,
-  readMedia,
-  representMedia,
-  representOne,
-} from "./media-store.ts";
-
-const { media } = schema;
+import { type MediaDeps, type MediaRow, readMedia, representMedia, representOne } from "./media-store.ts";
 
 /** A file of the caller's agency; another agency's file answers exactly like a missing one. */
 export async function requireMedia(deps: MediaDeps, agencyId: number, id: number): Promise<MediaRow> {
-  const row = await findMedia(deps.db, agencyId, id);
+  const row = await mediaRepository(deps.db).find(agencyId, id);
   if (!row) throw new DomainError("FILE_NOT_FOUND");
   return row;
 }
 
 export async function requireMediaByExternalId(deps: MediaDeps, agencyId: number, externalId: string) {
-  const row = await findMediaByExternalId(deps.db, agencyId, externalId);
+  const row = await mediaRepository(deps.db).findByExternalId(agencyId, externalId);
   if (!row) throw new DomainError("FILE_NOT_FOUND");
   return row;
 }
@@ -59,7 +47,7 @@ export async function listMedia(
   query: { limit: number; cursor?: string; optimization?: OptimizationStatus },
 ): Promise<{ items: RestMedia[]; nextCursor: string | null }> {
   const before = decodeCursor(query.cursor);
-  const rows = await pageOfMedia(deps.db, agencyId, {
+  const rows = await mediaRepository(deps.db).page(agencyId, {
     limit: query.limit + 1,
     ...(before === undefined ? {} : { before }),
     ...(query.optimization === undefined ? {} : { optimization: query.optimization }),
@@ -82,16 +70,12 @@ export type MediaSelector = { id: number } | { externalId: string };
  */
 export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: MediaSelector) {
   return deps.db.transaction(async (tx) => {
-    const match = "id" in selector ? eq(media.id, selector.id) : eq(media.externalId, selector.externalId);
+    const files = mediaRepository(tx);
     // Locked first, so that no listing takes the file between the next two statements.
-    const [file] = await tx
-      .select({ id: media.id, externalId: media.externalId, storagePrefix: media.storagePrefix })
-      .from(media)
-      .where(and(match, eq(media.agencyId, agencyId)))
-      .for("update");
+    const file = await files.lock(agencyId, selector);
     if (!file) throw new DomainError("FILE_NOT_FOUND");
     const holding = await listingsHolding(tx, agencyId, file.id);
-    await tx.delete(media).where(eq(media.id, file.id));
+    await files.delete(file.id);
     await afterFileDeleted(tx, agencyId, holding);
     await addJob(tx, "remove_objects", { prefixes: [file.storagePrefix] });
     await recordEvent(tx, agencyId, "media.deleted", { mediaId: file.id, externalId: file.externalId });
@@ -102,38 +86,29 @@ export async function deleteMedia(deps: MediaDeps, agencyId: number, selector: M
 export async function linkExternalId(deps: MediaDeps, agencyId: number, id: number, externalId: string) {
   try {
     return await deps.db.transaction(async (tx) => {
-      const [file] = await tx
-        .select({ id: media.id, externalId: media.externalId })
-        .from(media)
-        .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
-        .for("update");
+      const files = mediaRepository(tx);
+      const file = await files.lock(agencyId, { id });
       if (!file) throw new DomainError("FILE_NOT_FOUND");
-      const [holder] = await tx
-        .select({ id: media.id, externalId: media.externalId })
-        .from(media)
-        .where(and(eq(media.agencyId, agencyId), eq(media.externalId, externalId)));
-      if (planLink(file, externalId, holder ?? null).action === "link") {
-        await tx.update(media).set({ externalId, updatedAt: sql`now()` }).where(eq(media.id, id));
+      const holder = await files.holderOf(agencyId, externalId);
+      if (planLink(file, externalId, holder).action === "link") {
+        await files.setExternalId(id, externalId);
       }
       return { mediaId: id, externalId, linked: true as const };
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const holder = await findMediaByExternalId(deps.db, agencyId, externalId);
+    const holder = await mediaRepository(deps.db).holderOf(agencyId, externalId);
     throw new DomainError("EXTERNAL_ID_ALREADY_LINKED", holder ? { mediaId: holder.id } : {});
   }
 }
 
 export async function unlinkExternalId(deps: MediaDeps, agencyId: number, id: number) {
   return deps.db.transaction(async (tx) => {
-    const [file] = await tx
-      .select({ id: media.id, externalId: media.externalId })
-      .from(media)
-      .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
-      .for("update");
+    const files = mediaRepository(tx);
+    const file = await files.lock(agencyId, { id });
     if (!file) throw new DomainError("FILE_NOT_FOUND");
     const { externalId } = planUnlink(file);
-    await tx.update(media).set({ externalId: null, updatedAt: sql`now()` }).where(eq(media.id, id));
+    await files.setExternalId(id, null);
     return { mediaId: id, externalId, unlinked: true as const };
   });
 }
@@ -141,16 +116,7 @@ export async function unlinkExternalId(deps: MediaDeps, agencyId: number, id: nu
 /** Queues the file's optimization again; the current variants stay until the new set replaces them. */
 export async function reoptimizeMedia(deps: MediaDeps, agencyId: number, id: number): Promise<RestMedia> {
   const row = await deps.db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(media)
-      .set({
-        optimization: "pending",
-        optimizationError: null,
-        generation: sql`${media.generation} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(media.id, id), eq(media.agencyId, agencyId)))
-      .returning();
+    const updated = await mediaRepository(tx).requestOptimization(agencyId, id);
     if (!updated) throw new DomainError("FILE_NOT_FOUND");
     await queueOptimization(tx, updated);
     return updated;

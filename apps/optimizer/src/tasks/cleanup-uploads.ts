@@ -1,5 +1,4 @@
-import { schema } from "@darkroom/db";
-import { eq, lt } from "drizzle-orm";
+import { pendingUploadRepository } from "@darkroom/db";
 import type { Task } from "graphile-worker";
 import type { TaskContext } from "./context.ts";
 
@@ -7,15 +6,11 @@ import type { TaskContext } from "./context.ts";
 export const CLEANUP_CRONTAB = "*/5 * * * * cleanup_expired_uploads";
 
 export function cleanupExpiredUploads(context: TaskContext): Task {
+  const uploads = pendingUploadRepository(context.db);
   return async () => {
-    const expired = await context.db
-      .select({ mediaId: schema.pendingUploads.mediaId, storagePrefix: schema.pendingUploads.storagePrefix })
-      .from(schema.pendingUploads)
-      .where(lt(schema.pendingUploads.expiresAt, new Date()))
-      .limit(1000);
-    for (const upload of expired) {
+    for (const upload of await uploads.expired(new Date(), 1000)) {
       await context.storage.deletePrefix(upload.storagePrefix);
-      await context.db.delete(schema.pendingUploads).where(eq(schema.pendingUploads.mediaId, upload.mediaId));
+      await uploads.delete(upload.mediaId);
     }
   };
 }

@@ -1,8 +1,9 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
-import { schema } from "@darkroom/db";
+import { webhookRepository } from "@darkroom/db";
 import {
+  deliveryFailure,
   isOutboundAddressAllowed,
   outboundHost,
   parseOutboundUrl,
@@ -11,12 +12,9 @@ import {
   webhookBody,
   webhookHeaders,
 } from "@darkroom/domain";
-import { eq, sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { DownloadError, FORBIDDEN, guardedLookup } from "../download.ts";
 import type { TaskContext } from "./context.ts";
-
-const { webhooks, webhookDeliveries } = schema;
 
 /** A delivery attempt that did not end in a 2xx; graphile-worker retries it with backoff. */
 export class DeliveryError extends Error {
@@ -75,7 +73,8 @@ export async function postWebhook(
  * and thrown, for graphile-worker to retry with backoff. A delivery whose webhook was deleted is dropped.
  */
 export function deliverWebhook(context: TaskContext): Task {
-  const { db, config } = context;
+  const { config } = context;
+  const deliveries = webhookRepository(context.db);
 
   return async (payload, helpers) => {
     const parsed = taskPayloads.deliver_webhook.safeParse(payload);
@@ -84,19 +83,7 @@ export function deliverWebhook(context: TaskContext): Task {
       return;
     }
     const { deliveryId } = parsed.data;
-    const [delivery] = await db
-      .select({
-        eventId: webhookDeliveries.eventId,
-        type: webhookDeliveries.type,
-        data: webhookDeliveries.payload,
-        createdAt: webhookDeliveries.createdAt,
-        deliveredAt: webhookDeliveries.deliveredAt,
-        url: webhooks.url,
-        secret: webhooks.secret,
-      })
-      .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(eq(webhookDeliveries.id, deliveryId));
+    const delivery = await deliveries.delivery(deliveryId);
     if (!delivery || delivery.deliveredAt) return; // webhook deleted, or delivered already
 
     const body = webhookBody({
@@ -112,18 +99,11 @@ export function deliverWebhook(context: TaskContext): Task {
         allowHosts: config.outboundAllowHosts,
         timeoutMs: WEBHOOK_TIMEOUT_MS,
       });
-      if (status < 200 || status >= 300) failure = `the endpoint answered ${status}`;
+      failure = deliveryFailure(status);
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
     }
-    await db
-      .update(webhookDeliveries)
-      .set({
-        attempts: sql`${webhookDeliveries.attempts} + 1`,
-        lastError: failure ?? null,
-        ...(failure === undefined ? { deliveredAt: sql`now()` } : {}),
-      })
-      .where(eq(webhookDeliveries.id, deliveryId));
+    await deliveries.recordAttempt(deliveryId, failure);
     if (failure !== undefined) throw new DeliveryError(failure);
   };
 }

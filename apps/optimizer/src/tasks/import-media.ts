@@ -1,13 +1,10 @@
 import os from "node:os";
-import { queueOptimization, schema } from "@darkroom/db";
-import { extensionFor, sniffImageType, taskPayloads } from "@darkroom/domain";
-import { and, eq, sql } from "drizzle-orm";
+import { type ClientJobChange, clientJobRepository, optimizationRepository, queueOptimization } from "@darkroom/db";
+import { extensionFor, isDownloaded, sniffImageType, taskPayloads } from "@darkroom/domain";
 import type { Task } from "graphile-worker";
 import { DownloadError, downloadToFile } from "../download.ts";
 import type { TaskContext } from "./context.ts";
 import { markMediaFailed } from "./media-failed.ts";
-
-const { media, clientJobs } = schema;
 
 /**
  * Downloads an imported file's original (with the upload's size and type rules and the outbound
@@ -18,19 +15,13 @@ const { media, clientJobs } = schema;
 export function importMedia(context: TaskContext): Task {
   const { db, storage, config } = context;
 
-  const setJob = (jobId: number, values: Partial<typeof clientJobs.$inferInsert>) =>
-    db
-      .update(clientJobs)
-      .set({ ...values, updatedAt: sql`now()` })
-      .where(eq(clientJobs.id, jobId));
+  const files = optimizationRepository(db);
+  const setJob = (jobId: number, change: ClientJobChange) => clientJobRepository(db).update(jobId, change);
 
   async function fail(mediaId: number, jobId: number, reason: string) {
     await db.transaction(async (tx) => {
       await markMediaFailed(tx, mediaId, reason);
-      await tx
-        .update(clientJobs)
-        .set({ status: "failed", publicErrorMessage: reason, updatedAt: sql`now()` })
-        .where(eq(clientJobs.id, jobId));
+      await clientJobRepository(tx).update(jobId, { status: "failed", publicErrorMessage: reason });
     });
   }
 
@@ -41,12 +32,12 @@ export function importMedia(context: TaskContext): Task {
       return;
     }
     const { mediaId, jobId } = parsed.data;
-    const [file] = await db.select().from(media).where(eq(media.id, mediaId));
+    const file = await files.find(mediaId);
     if (!file) {
       await setJob(jobId, { status: "failed", publicErrorMessage: "the file was deleted before its download" });
       return;
     }
-    if (file.sha256 !== "" || !file.sourceUrl) return; // already downloaded by an earlier attempt
+    if (isDownloaded(file) || !file.sourceUrl) return; // already downloaded by an earlier attempt
     await setJob(jobId, { status: "processing" });
 
     let downloaded: Awaited<ReturnType<typeof downloadToFile>> | undefined;
@@ -61,24 +52,12 @@ export function importMedia(context: TaskContext): Task {
       if (!contentType) throw new DownloadError("the URL did not return an image of an accepted type");
       const originalKey = `${file.storagePrefix}/original.${extensionFor(contentType)}`;
       await storage.putFile(originalKey, downloaded.path, { contentType, size: downloaded.size, move: true });
+      const original = { size: downloaded.size, contentType, sha256: downloaded.sha256, originalKey };
       const stored = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(media)
-          .set({
-            size: downloaded?.size ?? 0,
-            contentType,
-            sha256: downloaded?.sha256 ?? "",
-            originalKey,
-            updatedAt: sql`now()`,
-          })
-          .where(and(eq(media.id, mediaId), eq(media.sha256, "")))
-          .returning({ id: media.id, generation: media.generation, originalKey: media.originalKey });
+        const row = await optimizationRepository(tx).storeImportedOriginal(mediaId, original);
         if (!row) return false;
         await queueOptimization(tx, row);
-        await tx
-          .update(clientJobs)
-          .set({ status: "completed", resultData: { mediaId }, updatedAt: sql`now()` })
-          .where(eq(clientJobs.id, jobId));
+        await clientJobRepository(tx).update(jobId, { status: "completed", resultData: { mediaId } });
         return true;
       });
       if (!stored) {

@@ -2,22 +2,18 @@ import type { Readable } from "node:stream";
 import {
   addJob,
   isForeignKeyViolation,
-  preparedStatement,
+  optimizationRepository,
   recordDeliveries,
-  schema,
+  VARIANTS_OF_A_FILE,
   wakeListingsWaitingOn,
   webhooksListening,
 } from "@darkroom/db";
-import { statesBefore, taskPayloads } from "@darkroom/domain";
+import { staleVariantKeys, statesBefore, taskPayloads } from "@darkroom/domain";
 import { ObjectNotFoundError, type ObjectStorage } from "@darkroom/storage";
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { getTableConfig } from "drizzle-orm/pg-core";
 import type { JobHelpers, Task } from "graphile-worker";
 import { optimizeImage, UnprocessableImageError } from "../pipeline.ts";
 import type { TaskContext } from "./context.ts";
 import { markMediaFailed } from "./media-failed.ts";
-
-const { media, mediaVariants } = schema;
 
 const tooLarge = () => new UnprocessableImageError("the stored original is larger than the upload limit");
 
@@ -46,30 +42,6 @@ export async function originalOf(storage: ObjectStorage, key: string, maxBytes: 
   return local.path;
 }
 
-/**
- * Marks a file `in_progress` for optimization request `generation`, unless it was deleted, has
- * finished, or a newer request superseded it (then no row). Prepared once: this runs for every job.
- */
-const claimFile = preparedStatement((db) =>
-  db
-    .update(media)
-    .set({ optimization: "in_progress", updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(media.id, sql.placeholder("mediaId")),
-        eq(media.generation, sql.placeholder("generation")),
-        inArray(media.optimization, statesBefore("in_progress")),
-      ),
-    )
-    .returning()
-    .prepare("claim_file_for_optimization"),
-);
-
-/** The constraint (its name, from the schema) that refuses variant rows of a file that no longer exists. */
-const VARIANTS_OF_A_FILE = getTableConfig(mediaVariants)
-  .foreignKeys.find((key) => key.reference().foreignTable === media)
-  ?.getName();
-
 /** This run no longer owns the file (a newer request superseded it): its writes are rolled back. */
 class NotOwned extends Error {
   override name = "NotOwned";
@@ -87,15 +59,11 @@ function isLastAttempt(helpers: JobHelpers) {
  */
 export function optimizeMedia(context: TaskContext): Task {
   const { db, storage, config, imageSlots, heicDecoder } = context;
+  const files = optimizationRepository(db);
 
   async function fail(mediaId: number, generation: number, reason: string) {
     await db.transaction((tx) =>
-      markMediaFailed(
-        tx,
-        mediaId,
-        reason,
-        and(eq(media.generation, generation), inArray(media.optimization, statesBefore("failed"))),
-      ),
+      markMediaFailed(tx, mediaId, reason, { generation, optimization: statesBefore("failed") }),
     );
   }
 
@@ -125,12 +93,10 @@ export function optimizeMedia(context: TaskContext): Task {
       () => undefined,
       () => undefined,
     );
-    const [file] = await claimFile(db)
-      .execute({ mediaId, generation })
-      .catch(async (error: unknown) => {
-        await earlyDone;
-        throw error;
-      });
+    const file = await files.claim(mediaId, generation).catch(async (error: unknown) => {
+      await earlyDone;
+      throw error;
+    });
     if (!file) {
       await earlyDone;
       return; // deleted, finished, or superseded by a newer request
@@ -159,41 +125,11 @@ export function optimizeMedia(context: TaskContext): Task {
           // says whether this run still owns the file, and the statements that go with it are sent
           // together (postgres.js pipelines them), in this order; the old variant rows go before the
           // new ones that take their sizes. Should the run not own the file, all is rolled back.
+          const result = optimizationRepository(tx);
           const [owner, old, , , listening] = await Promise.all([
-            tx
-              .update(media)
-              .set({
-                optimization: "success",
-                optimizationError: null,
-                blurhash: image.blurhash,
-                width: image.width,
-                height: image.height,
-                updatedAt: sql`now()`,
-              })
-              .where(and(eq(media.id, mediaId), eq(media.generation, generation)))
-              .returning({ externalId: media.externalId })
-              .prepare("mark_file_optimized")
-              .execute(),
-            tx
-              .delete(mediaVariants)
-              .where(eq(mediaVariants.mediaId, mediaId))
-              .returning({ key: mediaVariants.key })
-              .prepare("delete_variants")
-              .execute(),
-            tx
-              .insert(mediaVariants)
-              .values(
-                written.map((v) => ({
-                  mediaId,
-                  variantSize: v.variantSize,
-                  key: v.key,
-                  size: v.size,
-                  width: v.width,
-                  height: v.height,
-                })),
-              )
-              .prepare("insert_variants")
-              .execute(),
+            result.markOptimized(mediaId, generation, image),
+            result.deleteVariants(mediaId),
+            result.insertVariants(mediaId, written),
             wakeListingsWaitingOn(tx, mediaId),
             webhooksListening(tx, file.agencyId, "media.optimized"),
           ]);
@@ -205,7 +141,10 @@ export function optimizeMedia(context: TaskContext): Task {
             width: image.width,
             height: image.height,
           });
-          const stale = old.map((o) => o.key).filter((key) => !written.some((w) => w.key === key));
+          const stale = staleVariantKeys(
+            old.map((o) => o.key),
+            written.map((w) => w.key),
+          );
           if (stale.length > 0) await addJob(tx, "remove_objects", { keys: stale });
           return "success" as const;
         })
@@ -213,8 +152,7 @@ export function optimizeMedia(context: TaskContext): Task {
           // Superseded by a newer request (rolled back above), or deleted (the new variant rows then
           // referenced no file): which one, the row says.
           if (!(error instanceof NotOwned) && !isForeignKeyViolation(error, VARIANTS_OF_A_FILE)) throw error;
-          const [row] = await db.select({ id: media.id }).from(media).where(eq(media.id, mediaId));
-          return row ? ("superseded" as const) : ("deleted" as const);
+          return (await files.exists(mediaId)) ? ("superseded" as const) : ("deleted" as const);
         });
       if (outcome === "deleted") await storage.deletePrefix(file.storagePrefix);
       if (outcome === "superseded") await storage.deletePrefix(generationPrefix);

@@ -1,10 +1,7 @@
-import { schema } from "@darkroom/db";
-import { WEBHOOK_DELIVERY_RETENTION_DAYS, WEBHOOK_MAX_ATTEMPTS } from "@darkroom/domain";
-import { and, gte, isNotNull, lt, or } from "drizzle-orm";
+import { webhookRepository } from "@darkroom/db";
+import { deliveryRetentionCutoff, WEBHOOK_MAX_ATTEMPTS } from "@darkroom/domain";
 import type { Task } from "graphile-worker";
 import type { TaskContext } from "./context.ts";
-
-const { webhookDeliveries } = schema;
 
 /** Runs every hour (crontab): the outbox keeps ended deliveries for a week, then forgets them. */
 export const PRUNE_DELIVERIES_CRONTAB = "17 * * * * prune_webhook_deliveries";
@@ -12,14 +9,6 @@ export const PRUNE_DELIVERIES_CRONTAB = "17 * * * * prune_webhook_deliveries";
 /** Deletes deliveries that ended (delivered, or out of attempts) more than the retention period ago. */
 export function pruneWebhookDeliveries(context: TaskContext): Task {
   return async () => {
-    const cutoff = new Date(Date.now() - WEBHOOK_DELIVERY_RETENTION_DAYS * 24 * 60 * 60 * 1000);
-    await context.db
-      .delete(webhookDeliveries)
-      .where(
-        and(
-          lt(webhookDeliveries.createdAt, cutoff),
-          or(isNotNull(webhookDeliveries.deliveredAt), gte(webhookDeliveries.attempts, WEBHOOK_MAX_ATTEMPTS)),
-        ),
-      );
+    await webhookRepository(context.db).pruneDeliveries(deliveryRetentionCutoff(new Date()), WEBHOOK_MAX_ATTEMPTS);
   };
 }

@@ -1,3 +1,4 @@
+import { mediaRepository } from "@darkroom/db";
 import {
   OPTIMIZATION_STATUSES,
   type OptimizationStatus,
@@ -10,7 +11,7 @@ import {
   type VariantSize,
 } from "@darkroom/domain";
 import { listMedia } from "../../services/media.ts";
-import { findMediaByExternalId, readMediaByIds, representOne } from "../../services/media-store.ts";
+import { readMediaByIds, representOne } from "../../services/media-store.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { connectionOf, pageLimit } from "../pages.ts";
@@ -98,7 +99,7 @@ builder.queryFields((t) => ({
     description: "A file of the caller's agency by its external ID (case-sensitive); null when there is none.",
     args: { externalId: t.arg.string({ required: true }) },
     resolve: async (_root, { externalId }, ctx) => {
-      const row = await findMediaByExternalId(ctx.deps.db, ctx.agency.id, parseExternalId(externalId));
+      const row = await mediaRepository(ctx.deps.db).findByExternalId(ctx.agency.id, parseExternalId(externalId));
       return row ? representOne(ctx.deps, row) : null;
     },
   }),
