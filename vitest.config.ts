@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["apps/*/test/**/*.test.ts", "packages/*/test/**/*.test.ts", "docker/test/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
+    globalSetup: ["./packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { defaultDataDir, migrateDatabase } from "@darkroom/db";
+import { startEmbeddedPostgres } from "@darkroom/runtime";
 import postgres from "postgres";
-import { defaultDataDir } from "./config.ts";
-import { startEmbeddedPostgres } from "./embedded.ts";
-import { migrateDatabase } from "./migrate.ts";
 
 /**
  * Test databases: one migrated template per test run, and a fresh clone of it for each test file,

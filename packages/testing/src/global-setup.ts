@@ -1,5 +1,5 @@
-import { prepareTestDatabaseServer } from "@darkroom/db/testing";
 import type { TestProject } from "vitest/node";
+import { prepareTestDatabaseServer } from "./database-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

