@@ -1,11 +1,11 @@
 import { createS3Storage } from "@darkroom/storage";
+import { body, type Gateway, startGateway, upload } from "@darkroom/testing/gateway";
+import { PHOTOS, photo, waitFor } from "@darkroom/testing/optimizer";
+import { type RunningS3rver, startS3rver, TEST_BUCKET } from "@darkroom/testing/s3rver";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningS3rver, startS3rver, TEST_BUCKET } from "../../../packages/storage/test/support/s3rver.ts";
-import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { PHOTOS, photo, waitFor } from "./helpers.ts";
+import { parseOptimizerConfig } from "../../apps/optimizer/src/env.ts";
+import { type Optimizer, startOptimizer } from "../../apps/optimizer/src/worker.ts";
 
 let s3: RunningS3rver;
 let gateway: Gateway;

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { body, type Gateway, json, startGateway } from "@darkroom/testing/gateway";
+import { filesUnder, PHOTOS, photo, startOptimizerBeside, waitFor } from "@darkroom/testing/optimizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, startGateway } from "../../gateway/test/helpers.ts";
-import type { Optimizer } from "../src/worker.ts";
-import { filesUnder, PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
+import type { Optimizer } from "../../apps/optimizer/src/worker.ts";
 
 /** A local source of files for imports, on 127.0.0.1 (allowed through OUTBOUND_ALLOW_HOSTS). */
 let source: Server;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../src/errors.ts";
-import { decodeCursor, encodeCursor, MAX_ID, PAGE_SIZE, parseId, parseLimit } from "../src/input.ts";
+import { ValidationError } from "./errors.ts";
+import { decodeCursor, encodeCursor, MAX_ID, PAGE_SIZE, parseId, parseLimit } from "./input.ts";
 
 /** The problems of the ValidationError `fn` throws (fails the test when it throws anything else). */
 function problems(fn: () => unknown): string[] {

@@ -1,9 +1,9 @@
 import { Writable } from "node:stream";
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
+import { startOptimizerBeside } from "@darkroom/testing/optimizer";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "../../gateway/test/helpers.ts";
-import { jobsAtOnce, type Optimizer } from "../src/worker.ts";
-import { startOptimizerBeside } from "./helpers.ts";
+import { jobsAtOnce, type Optimizer } from "../../apps/optimizer/src/worker.ts";
 
 let gateway: Gateway;
 let optimizer: Optimizer | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, errorBody, ValidationError } from "../src/errors.ts";
-import { planLink, planUnlink } from "../src/external-id.ts";
+import { DomainError, errorBody, ValidationError } from "./errors.ts";
+import { planLink, planUnlink } from "./external-id.ts";
 import {
   afterFileRemoved,
   assertDistinctFiles,
@@ -18,8 +18,8 @@ import {
   publishJobEnd,
   publishListingJobKey,
   toRestListing,
-} from "../src/listings.ts";
-import type { OptimizationStatus } from "../src/optimization.ts";
+} from "./listings.ts";
+import type { OptimizationStatus } from "./optimization.ts";
 
 /** The error `fn` throws (fails the test when it throws nothing). */
 function thrown(fn: () => unknown): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { threadsPerJob } from "../src/worker.ts";
+import { parseOptimizerConfig } from "./env.ts";
+import { threadsPerJob } from "./worker.ts";
 
 describe("threadsPerJob", () => {
   it.each([

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { body, type Gateway, json, startGateway, upload } from "@darkroom/testing/gateway";
+import { PHOTOS, photo, startOptimizerBeside, waitFor } from "@darkroom/testing/optimizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, startGateway, upload } from "../../gateway/test/helpers.ts";
-import type { Optimizer } from "../src/worker.ts";
-import { PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
+import type { Optimizer } from "../../apps/optimizer/src/worker.ts";
 
 /**
  * Listing publication end to end: a real gateway, a real optimizer (sharp on real photos) and a

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { body, type Gateway, startGateway, upload } from "@darkroom/testing/gateway";
+import { PHOTOS, photo, repositoryRoot, waitFor } from "@darkroom/testing/optimizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { DEAD_AFTER_SECONDS, HEARTBEAT_INTERVAL_MS } from "../src/recovery.ts";
-import { PHOTOS, photo, repositoryRoot, waitFor } from "./helpers.ts";
+import { DEAD_AFTER_SECONDS, HEARTBEAT_INTERVAL_MS } from "../../apps/optimizer/src/recovery.ts";
 
 let gateway: Gateway;
 let apiKey: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { consumeRate, RATE_WINDOW_MS } from "../src/rate-limit.ts";
+import { consumeRate, RATE_WINDOW_MS } from "./rate-limit.ts";
 
 describe("consumeRate", () => {
   it("allows `limit` requests in a window, then refuses until the window ends", () => {

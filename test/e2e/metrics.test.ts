@@ -1,9 +1,9 @@
 import type { AddressInfo } from "node:net";
+import { body, type Gateway, startGateway, upload } from "@darkroom/testing/gateway";
+import { PHOTOS, photo, startOptimizerBeside, waitFor } from "@darkroom/testing/optimizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { serveMetrics } from "../src/metrics.ts";
-import type { Optimizer } from "../src/worker.ts";
-import { PHOTOS, photo, startOptimizerBeside, waitFor } from "./helpers.ts";
+import { serveMetrics } from "../../apps/optimizer/src/metrics.ts";
+import type { Optimizer } from "../../apps/optimizer/src/worker.ts";
 
 let gateway: Gateway;
 let optimizer: Optimizer;

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  DomainError,
-  type ErrorCode,
-  errorBody,
-  errorCatalogue,
-  reasonPhrase,
-  ValidationError,
-} from "../src/errors.ts";
+import { DomainError, type ErrorCode, errorBody, errorCatalogue, reasonPhrase, ValidationError } from "./errors.ts";
 
 /** The status/message pairs of rest-api.md ("Authentication and tenancy" and "Errors" tables), copied by hand. */
 const contract: { code: ErrorCode; status: number; message: string }[] = [

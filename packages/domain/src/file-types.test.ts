@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { ACCEPTED_IMAGE_TYPES, extensionFor, SNIFF_BYTES, sniffImageType } from "../src/file-types.ts";
+import { ACCEPTED_IMAGE_TYPES, extensionFor, SNIFF_BYTES, sniffImageType } from "./file-types.ts";
 
 const photos = new URL("../../../test/fixtures/photos/", import.meta.url);
 

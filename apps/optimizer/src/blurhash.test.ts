@@ -1,8 +1,8 @@
+import { PHOTOS, photo } from "@darkroom/testing/photos";
 import { encode as referenceEncode } from "blurhash";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { encodeBlurhash } from "../src/blurhash.ts";
-import { PHOTOS, photo } from "./helpers.ts";
+import { encodeBlurhash } from "./blurhash.ts";
 
 /** Pixels of a deterministic pseudo-random RGBA image (a linear congruential generator). */
 function noise(width: number, height: number, seed: number): Uint8ClampedArray {

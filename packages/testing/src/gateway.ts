@@ -1,21 +1,16 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { buildApp } from "@darkroom/gateway";
+import { createAgency } from "@darkroom/gateway/agencies";
+import { parseGatewayConfig } from "@darkroom/gateway/env";
 import { createFilesystemStorage, type ObjectStorage } from "@darkroom/storage";
-import { useTestDatabase } from "@darkroom/testing";
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
-import { buildApp } from "../src/app.ts";
-import { createAgency } from "../src/auth/agencies.ts";
-import { parseGatewayConfig } from "../src/env.ts";
+import { useTestDatabase } from "./database.ts";
 
-export const photosDir = fileURLToPath(new URL("../../../test/fixtures/photos/", import.meta.url));
-
-export function photo(name: string): Promise<Buffer> {
-  return readFile(path.join(photosDir, name));
-}
+export { photo, photosDir } from "./photos.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,12 +1,12 @@
 import { schema } from "@darkroom/db";
 import { WEBHOOK_DELIVERY_RETENTION_DAYS, WEBHOOK_MAX_ATTEMPTS } from "@darkroom/domain";
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { Slots } from "../src/slots.ts";
-import { cleanupExpiredUploads } from "../src/tasks/cleanup-uploads.ts";
-import { pruneWebhookDeliveries } from "../src/tasks/prune-deliveries.ts";
+import { parseOptimizerConfig } from "../../apps/optimizer/src/env.ts";
+import { Slots } from "../../apps/optimizer/src/slots.ts";
+import { cleanupExpiredUploads } from "../../apps/optimizer/src/tasks/cleanup-uploads.ts";
+import { pruneWebhookDeliveries } from "../../apps/optimizer/src/tasks/prune-deliveries.ts";
 
 let gateway: Gateway;
 

@@ -1,3 +1,4 @@
+/// <reference path="./types/s3rver.d.ts" />
 import crypto, { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";

@@ -5,7 +5,7 @@ import {
   OPTIMIZATION_STATUSES,
   type OptimizationStatus,
   statesBefore,
-} from "../src/optimization.ts";
+} from "./optimization.ts";
 
 describe("canTransition", () => {
   it("OPTIMIZATION_STATUSES: the four statuses of the contract", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ParsedTaskPayload, type TaskPayload, taskPayloads } from "../src/tasks.ts";
+import { type ParsedTaskPayload, type TaskPayload, taskPayloads } from "./tasks.ts";
 
 describe("optimize_media payload", () => {
   const schema = taskPayloads.optimize_media;

@@ -1,16 +1,16 @@
 import path from "node:path";
 import { MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotification } from "@darkroom/db";
+import { body, type Gateway, startGateway, upload } from "@darkroom/testing/gateway";
+import { filesUnder, PHOTOS, photo, pixelBomb, waitFor } from "@darkroom/testing/optimizer";
 import pino from "pino";
 import postgres from "postgres";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, startGateway, upload } from "../../gateway/test/helpers.ts";
-import { parseOptimizerConfig } from "../src/env.ts";
-import { UnprocessableImageError } from "../src/pipeline.ts";
-import { HEARTBEAT_INTERVAL_MS } from "../src/recovery.ts";
-import { originalOf } from "../src/tasks/optimize-media.ts";
-import { type Optimizer, startOptimizer } from "../src/worker.ts";
-import { filesUnder, PHOTOS, photo, pixelBomb, waitFor } from "./helpers.ts";
+import { parseOptimizerConfig } from "../../apps/optimizer/src/env.ts";
+import { UnprocessableImageError } from "../../apps/optimizer/src/pipeline.ts";
+import { HEARTBEAT_INTERVAL_MS } from "../../apps/optimizer/src/recovery.ts";
+import { originalOf } from "../../apps/optimizer/src/tasks/optimize-media.ts";
+import { type Optimizer, startOptimizer } from "../../apps/optimizer/src/worker.ts";
 
 let gateway: Gateway;
 let optimizer: Optimizer;

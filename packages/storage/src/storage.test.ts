@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assertValidKey, InvalidKeyError } from "../src/storage.ts";
-import { INVALID_KEYS } from "./contract.ts";
+import { INVALID_KEYS } from "../test/contract.ts";
+import { assertValidKey, InvalidKeyError } from "./storage.ts";
 
 describe("assertValidKey", () => {
   it.each(["a", "a.jpg", "album_1/2024-05/IMG-0001.JPG", "a/b/c/d", "..a", "a..", ".hidden/x", "x".repeat(512)])(

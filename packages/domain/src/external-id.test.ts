@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, errorBody, ValidationError } from "../src/errors.ts";
+import { DomainError, errorBody, ValidationError } from "./errors.ts";
 import {
   EXTERNAL_ID_MAX_LENGTH,
   externalIdProblems,
@@ -8,7 +8,7 @@ import {
   planLink,
   planUnlink,
   planUpload,
-} from "../src/external-id.ts";
+} from "./external-id.ts";
 
 /** The error `fn` throws (fails the test when it throws nothing). */
 function thrown(fn: () => unknown): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../src/errors.ts";
-import { parseDirectUpload } from "../src/uploads.ts";
+import { ValidationError } from "./errors.ts";
+import { parseDirectUpload } from "./uploads.ts";
 
 describe("parseDirectUpload", () => {
   it("accepts an image type and a positive size", () => {

@@ -1,7 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../src/errors.ts";
-import { taskPayloads } from "../src/tasks.ts";
+import { ValidationError } from "./errors.ts";
+import { taskPayloads } from "./tasks.ts";
 import {
   isWebhookEventType,
   newWebhookMessageId,
@@ -12,7 +12,7 @@ import {
   webhookBody,
   webhookHeaders,
   webhookSigningKey,
-} from "../src/webhooks.ts";
+} from "./webhooks.ts";
 
 function problems(value: unknown): string[] {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type MediaRecord, toRestMedia, type VariantRecord } from "../src/media.ts";
-import { OPTIMIZATION_STATUSES } from "../src/optimization.ts";
+import { type MediaRecord, toRestMedia, type VariantRecord } from "./media.ts";
+import { OPTIMIZATION_STATUSES } from "./optimization.ts";
 
 const createdAt = new Date("2026-01-15T10:20:30.456Z");
 const originalUrl = "https://media.example.test/o/9f3c2a7e/original.jpg";

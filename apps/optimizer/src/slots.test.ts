@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Slots } from "../src/slots.ts";
+import { Slots } from "./slots.ts";
 
 /** A piece of work that runs until `finish` is called, noting when it started. */
 function gate(started: string[], name: string) {

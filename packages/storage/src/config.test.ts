@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStorage, storageEnvSchema } from "../src/config.ts";
+import { createStorage, storageEnvSchema } from "./config.ts";
 
 describe("storageEnvSchema", () => {
   it("accepts an empty environment and a full S3 one", () => {
@@ -67,7 +67,7 @@ describe("createStorage", () => {
   it("loads the AWS SDK only once an S3 storage is used, and a body failing meanwhile is the call's error", async () => {
     // A child process: the test runner's own module loader would hide what Node loads.
     const script = `
-      const { createStorage } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      const { createStorage } = await import(${JSON.stringify(new URL("./index.ts", import.meta.url).href)});
       const { createRequire } = await import("node:module");
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes("@aws-sdk"));
       const options = { dataDir: ${JSON.stringify(dataDir)}, publicUrl: "http://127.0.0.1:4000", signingSecret: "s" };

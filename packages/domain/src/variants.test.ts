@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VARIANT_SIZES, variantPlan } from "../src/variants.ts";
+import { VARIANT_SIZES, variantPlan } from "./variants.ts";
 
 /** [width, height] of each planned variant, 128 then 512 then 1024. */
 const dims = (width: number, height: number) => variantPlan(width, height).map((v) => [v.width, v.height]);
