@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /**
  * The listing routes over a real gateway and database, without an optimizer: files stay `pending`,
  * so an active listing waits. Publication itself (with the optimizer) is tested in
- * apps/optimizer/test/publish-listing.test.ts.
+ * test/e2e/publish-listing.test.ts.
  */
 let gateway: Gateway;
 let key: string;
