@@ -7,7 +7,7 @@
  * - sharp's process-wide settings, which starting an optimizer changes, are back to their defaults,
  *   as in a process of its own.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -15,6 +15,8 @@ import sharp from "sharp";
 let dir = process.env.DARKROOM_TEST_TMPDIR;
 if (!dir) {
   const created = mkdtempSync(path.join(os.tmpdir(), "darkroom-test-"));
+  // Like /tmp itself: as root, an embedded Postgres runs as the postgres user and reads files here.
+  chmodSync(created, 0o1777);
   process.once("exit", () => rmSync(created, { recursive: true, force: true }));
   process.env.DARKROOM_TEST_TMPDIR = dir = created;
 }
