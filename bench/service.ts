@@ -7,7 +7,8 @@ import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
+import { resolveDatabase } from "@darkroom/runtime";
 import postgres from "postgres";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
 

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
+import { resolveDatabase } from "@darkroom/runtime";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
 import { memoryOf, root, waitForHealth } from "./service.ts";
 

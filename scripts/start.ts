@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { migrateDatabase } from "@darkroom/db";
+import { resolveDatabase } from "@darkroom/runtime";
 import { parseGatewayConfig } from "../apps/gateway/src/env.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 

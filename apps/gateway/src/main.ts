@@ -1,4 +1,5 @@
-import { createDb, handleShutdown, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
+import { handleShutdown, resolveDatabase } from "@darkroom/runtime";
 import { buildApp } from "./app.ts";
 import { readGatewayConfig } from "./env.ts";
 import { createGatewayStorage } from "./storage.ts";

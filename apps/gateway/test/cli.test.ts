@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { useTestDatabase } from "@darkroom/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../../test/database.ts";
 import { agencyForKey } from "../src/auth/agencies.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

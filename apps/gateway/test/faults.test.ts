@@ -4,13 +4,14 @@ import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb, freePort, migrateDatabase, startEmbeddedPostgres } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
+import { freePort, startEmbeddedPostgres } from "@darkroom/runtime";
+import { useTestDatabase } from "@darkroom/testing";
+import { body, photo } from "@darkroom/testing/gateway";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../../test/database.ts";
 import { buildApp } from "../src/app.ts";
 import { createAgency } from "../src/auth/agencies.ts";
 import { parseGatewayConfig } from "../src/env.ts";
-import { body, photo } from "./helpers.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -149,7 +150,7 @@ describe("SIGTERM", () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-sigterm-opt-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     // Upload through an in-process gateway sharing DATA_DIR, so the optimizer finds the original.
-    const { startGateway, upload } = await import("./helpers.ts");
+    const { startGateway, upload } = await import("@darkroom/testing/gateway");
     const gateway = await startGateway({}, {});
     cleanups.push(gateway.close);
     const { apiKey } = await gateway.createAgency();

@@ -1,6 +1,6 @@
 import { request } from "node:http";
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "./helpers.ts";
 
 let gateway: Gateway | undefined;
 afterAll(() => gateway?.database.close());

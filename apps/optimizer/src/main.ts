@@ -1,4 +1,5 @@
-import { createDb, handleShutdown, migrateDatabase, resolveDatabase } from "@darkroom/db";
+import { createDb, migrateDatabase } from "@darkroom/db";
+import { handleShutdown, resolveDatabase } from "@darkroom/runtime";
 import { createStorage } from "@darkroom/storage";
 import pino from "pino";
 import { readOptimizerConfig } from "./env.ts";

@@ -1,8 +1,8 @@
+import { colourDistance, heicFixture, PHOTOS, photo } from "@darkroom/testing/photos";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { createHeicDecoder } from "../src/heic.ts";
 import { type OptimizedImage, optimizeImage } from "../src/pipeline.ts";
-import { colourDistance, heicFixture, PHOTOS, photo } from "./helpers.ts";
 
 const heicDecoder = createHeicDecoder({ threads: 1, timeoutMs: 60_000 });
 const options = { maxInputPixels: 100_000_000, heicDecoder };

@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import path from "node:path";
+import { colourDistance, heicFixture, heicFixturesDir, meanColour } from "@darkroom/testing/photos";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHeicDecoder, HeicDecodeError } from "../src/heic.ts";
 import { isHeic, optimizeImage, UnprocessableImageError } from "../src/pipeline.ts";
-import { colourDistance, heicFixture, heicFixturesDir, meanColour } from "./helpers.ts";
 
 /** The optimizer's default MAX_INPUT_PIXELS. */
 const MAX_INPUT_PIXELS = 100_000_000;

@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { VARIANT_SIZES, variantPlan } from "@darkroom/domain";
+import { colourDistance, meanColour, PHOTOS, photo, pixelBomb } from "@darkroom/testing/photos";
 import { decode, isBlurhashValid } from "blurhash";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHeicDecoder } from "../src/heic.ts";
 import { type OptimizedImage, optimizeImage, UnprocessableImageError } from "../src/pipeline.ts";
-import { colourDistance, meanColour, PHOTOS, photo, pixelBomb } from "./helpers.ts";
 
 /** The optimizer's default MAX_INPUT_PIXELS. */
 const MAX_INPUT_PIXELS = 100_000_000;

@@ -1,5 +1,5 @@
+import { useTestDatabase } from "@darkroom/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../../test/database.ts";
 import { createRecovery, DEAD_AFTER_SECONDS } from "../src/recovery.ts";
 
 let database: Awaited<ReturnType<typeof useTestDatabase>>;

@@ -1,11 +1,9 @@
 export { AUTH_CHANGED_CHANNEL, MEDIA_UPDATED_CHANNEL, type MediaUpdatedNotification } from "./channels.ts";
 export { createDb, type Database, type DbOptions, READ_POOL_SIZE, type Sql, type Transaction } from "./client.ts";
 export { databaseEnvSchema, defaultDataDir, describeEnvProblems } from "./config.ts";
-export { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "./embedded.ts";
 export { isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
 export { pingDatabase } from "./health.ts";
 export { type AddJobOptions, addJob, addJobCall, queueOptimization, waitingJobsByTask } from "./jobs.ts";
-export { handleShutdown } from "./lifecycle.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { preparedStatement } from "./prepared.ts";
 export { type AgencyRepository, type AgencyRow, type AgencyStatus, agencyRepository } from "./repositories/agencies.ts";
@@ -45,6 +43,5 @@ export {
   wakeListingsWaitingOn,
 } from "./repositories/publication.ts";
 export { type WebhookRepository, webhookRepository } from "./repositories/webhooks.ts";
-export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";
 export { recordDeliveries, recordEvent, webhooksListening } from "./webhooks.ts";

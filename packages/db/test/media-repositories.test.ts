@@ -1,5 +1,6 @@
 import { importPlaceholder, statesBefore } from "@darkroom/domain";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { useTestDatabase } from "@darkroom/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   agencyRepository,
   createDb,
@@ -8,22 +9,18 @@ import {
   type NewMedia,
   optimizationRepository,
 } from "../src/index.ts";
-import { createTestDatabase } from "../src/testing.ts";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let client: ReturnType<typeof createDb>;
+let client: Awaited<ReturnType<typeof useTestDatabase>>;
 let agencyId: number;
 let otherAgencyId: number;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseServerUrl"), inject("templateDatabase"));
-  client = createDb(database.url, { max: 4 });
+  client = await useTestDatabase();
   agencyId = await agencyRepository(client.db).insert("Media");
   otherAgencyId = await agencyRepository(client.db).insert("Other");
 });
 afterAll(async () => {
   await client?.close();
-  await database?.drop();
 });
 
 let files = 0;
@@ -203,7 +200,7 @@ describe("optimizationRepository", () => {
   it("markOptimized, deleteVariants and insertVariants started together are sent before any answers: one round trip", async () => {
     const row = await mediaRepository(client.db).insertAndQueue(newFile());
     const events: string[] = [];
-    const traced = createDb(database.url, {
+    const traced = createDb(client.url, {
       max: 1,
       onQuery: (query) => events.push(`sent ${query.trim().split(/\s/)[0]}`),
     });

@@ -1,28 +1,24 @@
 import { createHash } from "node:crypto";
 import { WEBHOOK_MAX_ATTEMPTS } from "@darkroom/domain";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { useTestDatabase } from "@darkroom/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addJob,
   agencyRepository,
   clientJobRepository,
-  createDb,
   pendingUploadRepository,
   pingDatabase,
   waitingJobsByTask,
   webhookRepository,
 } from "../src/index.ts";
-import { createTestDatabase } from "../src/testing.ts";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let client: ReturnType<typeof createDb>;
+let client: Awaited<ReturnType<typeof useTestDatabase>>;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseServerUrl"), inject("templateDatabase"));
-  client = createDb(database.url, { max: 4 });
+  client = await useTestDatabase();
 });
 afterAll(async () => {
   await client?.close();
-  await database?.drop();
 });
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");

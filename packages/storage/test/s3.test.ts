@@ -1,10 +1,10 @@
 import { createServer } from "node:net";
+import { type RunningS3rver, startS3rver, TEST_BUCKET } from "@darkroom/testing/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorage } from "../src/config.ts";
 import { createS3Storage, type S3StorageOptions } from "../src/s3.ts";
 import { describeStorageContract } from "./contract.ts";
 import { patternBytes, readAll } from "./support/bytes.ts";
-import { type RunningS3rver, startS3rver, TEST_BUCKET } from "./support/s3rver.ts";
 
 function s3Options(endpoint: string): S3StorageOptions {
   return {

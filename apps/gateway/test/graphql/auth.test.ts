@@ -1,6 +1,6 @@
+import { type Gateway, photo, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey, setAgencyStatus } from "../../src/auth/agencies.ts";
-import { type Gateway, photo, startGateway } from "../helpers.ts";
 import { graphql, graphqlUpload } from "./client.ts";
 
 let gateway: Gateway;

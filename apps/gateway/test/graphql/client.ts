@@ -1,4 +1,4 @@
-import type { Gateway } from "../helpers.ts";
+import type { Gateway } from "@darkroom/testing/gateway";
 
 /** A GraphQL response, loosely typed for assertions. */
 export interface GraphQLResponse {

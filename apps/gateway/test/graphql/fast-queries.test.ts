@@ -3,10 +3,11 @@
  * client must not be able to tell: every answer here is compared with Yoga's own for the same
  * operation sent as a GET, which always goes through Yoga.
  */
+
+import { type Gateway, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { regularMediaType } from "../../src/graphql/fast-queries.ts";
 import { CSRF_HEADER } from "../../src/graphql/yoga.ts";
-import { type Gateway, photo, startGateway, upload } from "../helpers.ts";
 import { MEDIA_FIELDS, markOptimized } from "./client.ts";
 
 let gateway: Gateway;

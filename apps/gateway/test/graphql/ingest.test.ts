@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { body, type Gateway, json, photo, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, photo, startGateway } from "../helpers.ts";
 import { ERROR_FIELDS, graphql } from "./client.ts";
 
 /** A local source of files for imports, on 127.0.0.1 (allowed through OUTBOUND_ALLOW_HOSTS). */

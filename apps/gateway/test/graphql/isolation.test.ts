@@ -1,6 +1,6 @@
+import { body, type Gateway, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../src/graphql/schema/index.ts";
-import { body, type Gateway, photo, startGateway, upload } from "../helpers.ts";
 import { ERROR_FIELDS, graphql, subscribe } from "./client.ts";
 
 let gateway: Gateway;

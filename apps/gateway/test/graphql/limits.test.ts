@@ -1,6 +1,6 @@
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GRAPHQL_LIMITS } from "../../src/graphql/yoga.ts";
-import { type Gateway, startGateway } from "../helpers.ts";
 import { graphql, MEDIA_FIELDS } from "./client.ts";
 
 let gateway: Gateway;

@@ -1,5 +1,5 @@
+import { body, distinctCopy, type Gateway, photo, startGateway, uploadedId } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, distinctCopy, type Gateway, photo, startGateway, uploadedId } from "../helpers.ts";
 import { ERROR_FIELDS, graphql, markOptimized } from "./client.ts";
 
 let gateway: Gateway;

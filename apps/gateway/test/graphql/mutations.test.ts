@@ -1,5 +1,5 @@
+import { body, distinctCopy, type Gateway, photo, startGateway, upload, uploadedId } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, distinctCopy, type Gateway, photo, startGateway, upload, uploadedId } from "../helpers.ts";
 import { ERROR_FIELDS, graphql } from "./client.ts";
 
 let gateway: Gateway;

@@ -1,5 +1,5 @@
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, startGateway } from "../helpers.ts";
 import { graphql, MEDIA_FIELDS, markOptimized } from "./client.ts";
 
 let gateway: Gateway;

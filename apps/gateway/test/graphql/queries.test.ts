@@ -1,5 +1,5 @@
+import { body, type Gateway, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, photo, startGateway, upload } from "../helpers.ts";
 import { graphql, MEDIA_FIELDS, markOptimized } from "./client.ts";
 
 let gateway: Gateway;

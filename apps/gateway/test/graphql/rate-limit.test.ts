@@ -1,5 +1,5 @@
+import { type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Gateway, startGateway } from "../helpers.ts";
 
 let gateway: Gateway;
 

@@ -1,5 +1,5 @@
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 import { graphql, graphqlUpload } from "./client.ts";
 
 let gateway: Gateway;

@@ -1,5 +1,5 @@
+import { distinctCopy, type Gateway, photo, startGateway, uploadedId } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { distinctCopy, type Gateway, photo, startGateway, uploadedId } from "../helpers.ts";
 import { markOptimized, subscribe } from "./client.ts";
 
 let gateway: Gateway;

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type Gateway, photo, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, photo, startGateway } from "../helpers.ts";
 import { graphql, graphqlUpload, UPLOAD_MUTATION } from "./client.ts";
 
 let gateway: Gateway;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { body, type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey, setAgencyStatus } from "../../src/auth/agencies.ts";
 import { hashApiKey } from "../../src/auth/api-keys.ts";
-import { body, type Gateway, startGateway } from "../helpers.ts";
 
 let gateway: Gateway;
 

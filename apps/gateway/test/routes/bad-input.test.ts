@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_FIELDS, graphql, graphqlUpload } from "../graphql/client.ts";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;

@@ -1,7 +1,7 @@
 import { createS3Storage } from "@darkroom/storage";
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
+import { type RunningS3rver, startS3rver, TEST_BUCKET } from "@darkroom/testing/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningS3rver, startS3rver, TEST_BUCKET } from "../../../../packages/storage/test/support/s3rver.ts";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;

@@ -1,5 +1,5 @@
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 let ownerKey: string;

@@ -1,10 +1,10 @@
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 /**
  * The listing routes over a real gateway and database, without an optimizer: files stay `pending`,
  * so an active listing waits. Publication itself (with the optimizer) is tested in
- * apps/optimizer/test/publish-listing.test.ts.
+ * test/e2e/publish-listing.test.ts.
  */
 let gateway: Gateway;
 let key: string;

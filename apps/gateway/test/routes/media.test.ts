@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { body, type Gateway, json, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;

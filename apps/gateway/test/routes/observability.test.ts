@@ -1,5 +1,5 @@
+import { type Gateway, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 

@@ -1,6 +1,6 @@
+import { body, type Gateway, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiPath } from "../../src/http/openapi.ts";
-import { body, type Gateway, startGateway } from "../helpers.ts";
 
 let gateway: Gateway;
 

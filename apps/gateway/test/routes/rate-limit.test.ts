@@ -1,5 +1,5 @@
+import { body, type Gateway, json, startGateway } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, type Gateway, json, startGateway } from "../helpers.ts";
 
 let gateway: Gateway;
 

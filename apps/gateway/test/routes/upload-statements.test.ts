@@ -1,5 +1,5 @@
+import { body, distinctCopy, type Gateway, photo, startGateway, upload } from "@darkroom/testing/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { body, distinctCopy, type Gateway, photo, startGateway, upload } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;

@@ -1,7 +1,7 @@
+import { body, distinctCopy, type Gateway, json, photo, startGateway, uploadedId } from "@darkroom/testing/gateway";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markOptimized } from "../graphql/client.ts";
-import { body, distinctCopy, type Gateway, json, photo, startGateway, uploadedId } from "../helpers.ts";
 
 let gateway: Gateway;
 let key: string;

@@ -1,0 +1,3 @@
+export { type EmbeddedDatabase, EmbeddedPostgresMissingError, freePort, startEmbeddedPostgres } from "./embedded.ts";
+export { handleShutdown } from "./lifecycle.ts";
+export { resolveDatabase } from "./resolve.ts";
