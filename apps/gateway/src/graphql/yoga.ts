@@ -6,10 +6,8 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { initContextCache } from "@pothos/core";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { createYoga, maskError } from "graphql-yoga";
-import type { GatewayDeps } from "../app.ts";
-import type { AgencyLookup } from "../auth/key-cache.ts";
+import type { Admission, GatewayDeps } from "../deps.ts";
 import { clientErrorOf } from "../http/errors.ts";
-import type { RateLimiter } from "../http/rate-limit.ts";
 import { routeDocs } from "../routes/route-docs.ts";
 import { useApiKeys } from "./authentication.ts";
 import type { GraphQLContext, GraphQLDeps, GraphQLServerContext } from "./context.ts";
@@ -34,10 +32,7 @@ export const CSRF_HEADER = "x-graphql-yoga-csrf";
  * `/graphql`: Yoga over the Pothos schema, mounted as Fastify's documentation shows. GraphiQL answers
  * a browser's GET; subscriptions are served over Server-Sent Events.
  */
-export async function graphqlRoutes(
-  app: FastifyInstance,
-  deps: GatewayDeps & { rateLimit: RateLimiter; agencyFor: AgencyLookup },
-) {
+export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & Admission) {
   const mediaEvents = createMediaEvents(deps.sql);
   app.addHook("onClose", () => mediaEvents.close());
   const graphqlDeps: GraphQLDeps = {
