@@ -20,17 +20,18 @@ type EnvelopPlugin = ReturnType<typeof useGraphQlJit>;
  * on a resolver's error, other messages for variables that do not fit, no 400 for a request that
  * cannot run), so a compiled run whose result has errors is run again by Yoga's own executor, whose
  * answer is sent. A query has no side effects, and the request's DataLoaders keep what the first run
- * loaded. A document graphql-jit cannot compile is logged once, and answered that way every time.
+ * loaded. A document graphql-jit cannot compile is logged once; its compiled runs answer the
+ * compilation's errors, so Yoga's executor answers it every time.
  */
 export function useCompiledQueries(onError: (error: unknown) => void): EnvelopPlugin {
-  const runs = new WeakMap<DocumentNode, number>();
+  const seen = new WeakSet<DocumentNode>();
   const compiled = new WeakSet<ExecutionArgs>();
   const compiledWhen = (args: ExecutionArgs): boolean => {
     const { document, operationName } = args;
     const operations = document.definitions.filter((definition) => definition.kind === "OperationDefinition");
     if (operations.length !== 1 || getOperationAST(document, operationName)?.operation !== "query") return false;
-    if (!runs.has(document)) {
-      runs.set(document, 1);
+    if (!seen.has(document)) {
+      seen.add(document);
       return false;
     }
     compiled.add(args);
