@@ -1,10 +1,8 @@
-import type { Database, Sql } from "@darkroom/db";
 import { DomainError } from "@darkroom/domain";
-import type { ObjectStorage } from "@darkroom/storage";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { cachedAgencyLookup } from "./auth/key-cache.ts";
-import type { GatewayConfig } from "./env.ts";
+import type { GatewayDeps } from "./deps.ts";
 import { graphqlRoutes } from "./graphql/yoga.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { registerErrorHandling } from "./http/errors.ts";
@@ -15,7 +13,7 @@ import { collectRouteDocs } from "./http/openapi.ts";
 import { createRateLimiter } from "./http/rate-limit.ts";
 import { agencyRoutes } from "./routes/agency.ts";
 import { docsRoutes } from "./routes/docs.ts";
-import { type FileServer, fileRoutes } from "./routes/files.ts";
+import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { listingRoutes } from "./routes/listings.ts";
@@ -23,18 +21,7 @@ import { mediaRoutes } from "./routes/media.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
-export interface GatewayDeps {
-  config: GatewayConfig;
-  db: Database;
-  sql: Sql;
-  /** The pool of point reads (`createDb`'s `reads`). */
-  reads: Sql;
-  storage: ObjectStorage;
-  /** Present when files are stored on the local filesystem and served by the gateway itself. */
-  fileServer?: FileServer;
-  /** Signs the filesystem driver's direct-upload URLs (present with `fileServer`). */
-  uploadSigningSecret?: string;
-}
+export type { Admission, GatewayDeps } from "./deps.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {

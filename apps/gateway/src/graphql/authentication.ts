@@ -16,7 +16,6 @@ export function useApiKeys(agencyFor: AgencyLookup, rateLimit: RateLimiter): Plu
   return {
     async onRequestParse({ serverContext }) {
       const { req, reply } = serverContext;
-      if (req.graphqlAdmitted) return; // the fast path checked and counted it (fast-queries.ts)
       try {
         req.agency = await authenticate(agencyFor, req.headers);
         rateLimit(req, reply);

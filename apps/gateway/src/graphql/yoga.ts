@@ -5,16 +5,16 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { initContextCache } from "@pothos/core";
 import type { FastifyError, FastifyInstance } from "fastify";
+import type { DocumentNode } from "graphql";
 import { createYoga, maskError } from "graphql-yoga";
-import type { GatewayDeps } from "../app.ts";
-import type { AgencyLookup } from "../auth/key-cache.ts";
+import { LRUCache } from "lru-cache";
+import type { Admission, GatewayDeps } from "../deps.ts";
 import { clientErrorOf } from "../http/errors.ts";
-import type { RateLimiter } from "../http/rate-limit.ts";
 import { routeDocs } from "../routes/route-docs.ts";
 import { useApiKeys } from "./authentication.ts";
+import { useCompiledQueries } from "./compiled-queries.ts";
 import type { GraphQLContext, GraphQLDeps, GraphQLServerContext } from "./context.ts";
 import { isGraphQLError, messageOf, toGraphQLError } from "./errors.ts";
-import { createFastQueries } from "./fast-queries.ts";
 import { createMediaEvents } from "./media-events.ts";
 import { schema } from "./schema/index.ts";
 import { useStreamedUploads } from "./uploads.ts";
@@ -27,6 +27,24 @@ import { useStreamedUploads } from "./uploads.ts";
  */
 export const GRAPHQL_LIMITS = { maxDepth: 10, maxCost: 20_000, maxAliases: 20 } as const;
 
+/**
+ * Yoga's caches of parsed documents (and of texts that do not parse): a frontend sends the same few
+ * documents again and again. At most this many, of texts up to this long, and this many characters
+ * of text in all: a parsed document takes about 70 times its text in memory, so a client sending
+ * large documents that change every time cannot make the cache grow past about 18 MB. The
+ * validation cache and graphql-jit's compilations are kept by document, so they go with it.
+ */
+export const GRAPHQL_DOCUMENT_CACHE = { entries: 500, entryChars: 16 * 1024, totalChars: 256 * 1024 } as const;
+
+function documentCache<T extends object>() {
+  return new LRUCache<string, T>({
+    max: GRAPHQL_DOCUMENT_CACHE.entries,
+    maxSize: GRAPHQL_DOCUMENT_CACHE.totalChars,
+    maxEntrySize: GRAPHQL_DOCUMENT_CACHE.entryChars,
+    sizeCalculation: (_value, text) => Math.max(1, text.length),
+  });
+}
+
 /** The header multipart requests (and GET requests) must carry, so a browser cannot send them cross-site unasked. */
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
 
@@ -34,10 +52,7 @@ export const CSRF_HEADER = "x-graphql-yoga-csrf";
  * `/graphql`: Yoga over the Pothos schema, mounted as Fastify's documentation shows. GraphiQL answers
  * a browser's GET; subscriptions are served over Server-Sent Events.
  */
-export async function graphqlRoutes(
-  app: FastifyInstance,
-  deps: GatewayDeps & { rateLimit: RateLimiter; agencyFor: AgencyLookup },
-) {
+export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & Admission) {
   const mediaEvents = createMediaEvents(deps.sql);
   app.addHook("onClose", () => mediaEvents.close());
   const graphqlDeps: GraphQLDeps = {
@@ -79,7 +94,11 @@ export async function graphqlRoutes(
         return maskError(error, message, isDev);
       },
     },
+    parserAndValidationCache: { documentCache: documentCache<DocumentNode>(), errorCache: documentCache<Error>() },
     context,
+    // No response cache (useResponseCache): every answer is one agency's, and what it shows changes
+    // outside this process (the optimizer sets a file's status and variants, REST writes the same
+    // rows), which a cache invalidated by GraphQL mutations would not see; it would serve stale status.
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       useApiKeys(deps.agencyFor, deps.rateLimit),
@@ -87,6 +106,7 @@ export async function graphqlRoutes(
       maxDepthPlugin({ n: GRAPHQL_LIMITS.maxDepth, flattenFragments: true }),
       costLimitPlugin({ maxCost: GRAPHQL_LIMITS.maxCost }),
       maxAliasesPlugin({ n: GRAPHQL_LIMITS.maxAliases }),
+      useCompiledQueries(log("error")),
     ],
   });
 
@@ -99,13 +119,11 @@ export async function graphqlRoutes(
       .send({ errors: [{ message: messageOf(clientError), extensions: { code: clientError.code } }] });
   });
 
-  const answerFast = createFastQueries(yoga, { schema, agencyFor: deps.agencyFor, rateLimit: deps.rateLimit, context });
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
     config: { doc: routeDocs.graphql },
     handler: async (req, reply) => {
-      if (await answerFast(req, reply)) return reply;
       // Multipart bodies reach Yoga unread: @fastify/multipart's content-type parser only marks the
       // request, and useStreamedUploads reads the parts as they stream.
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });

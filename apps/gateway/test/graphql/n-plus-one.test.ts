@@ -45,7 +45,7 @@ afterAll(() => gateway?.close());
  */
 async function statementsOf(query: string, variables: Record<string, unknown> = {}) {
   expect((await graphql(gateway, key, "{ media(id: 1) { databaseId } }")).errors).toBeUndefined();
-  // Twice: a query is executed by graphql-js the first time, compiled after (fast-queries.ts).
+  // Twice: a query is executed by graphql-js the first time, compiled by graphql-jit after (compiled-queries.ts).
   const counts: number[] = [];
   let data: unknown;
   for (let run = 0; run < 2; run++) {
