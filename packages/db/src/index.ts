@@ -10,3 +10,4 @@ export { preparedStatement } from "./prepared.ts";
 export { resolveDatabase } from "./resolve.ts";
 export * as schema from "./schema/index.ts";
 export { recordDeliveries, recordEvent, webhooksListening } from "./webhooks.ts";
+export { workerRecoveryRepository } from "./worker-recovery.ts";
