@@ -6,8 +6,9 @@ export const DEAD_AFTER_SECONDS = 30;
 
 /**
  * graphile-worker keeps a killed worker's jobs locked for hours. Each optimizer records a heartbeat
- * for its workers; any optimizer unlocks the jobs of workers whose heartbeat stopped (or that
- * locked a job and never sent one), so their files finish within seconds of an optimizer running.
+ * for its worker pool (whose id locks its jobs); any optimizer unlocks the jobs of pools whose
+ * heartbeat stopped (or that locked a job and never sent one), so their files finish within seconds
+ * of an optimizer running.
  */
 export function createRecovery(sql: Sql) {
   const repository = workerRecoveryRepository(sql);

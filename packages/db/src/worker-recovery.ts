@@ -1,24 +1,24 @@
 import type { Sql } from "./client.ts";
 
 /**
- * The statements of the optimizer's recovery from killed workers: the heartbeats of live workers
- * in `optimizer_heartbeats`, and the unlocking of the jobs a silent worker left locked.
+ * The statements of the optimizer's recovery from killed workers: the heartbeats of live worker
+ * pools in `optimizer_heartbeats`, and the unlocking of the jobs a silent pool left locked.
  */
 export function workerRecoveryRepository(sql: Sql) {
   return {
-    /** Records now as the last sign of life of each worker of `workerIds`. */
-    async recordHeartbeats(workerIds: string[]): Promise<void> {
-      if (workerIds.length === 0) return;
+    /** Records now as the last sign of life of each worker pool of `poolIds`. */
+    async recordHeartbeats(poolIds: string[]): Promise<void> {
+      if (poolIds.length === 0) return;
       await sql`
         insert into optimizer_heartbeats (worker_id, last_seen)
-        select unnest(${workerIds}::text[]), now()
+        select unnest(${poolIds}::text[]), now()
         on conflict (worker_id) do update set last_seen = excluded.last_seen`;
     },
 
     /**
-     * Unlocks the jobs of the workers that locked a job more than `silentSeconds` ago and have sent
-     * no heartbeat for as long (or never); returns their ids. graphile-worker 0.16 locks a job
-     * with the id of its worker (`locked_by`), and keeps a killed worker's jobs locked for hours.
+     * Unlocks the jobs of the worker pools that locked a job more than `silentSeconds` ago and have
+     * sent no heartbeat for as long (or never); returns their ids. graphile-worker 0.17 locks a job
+     * with the id of its worker pool (`locked_by`), and keeps a killed pool's jobs locked for hours.
      * The only statement that reads graphile-worker's private tables: check it against the
      * `sql/*.sql` migrations of each new graphile-worker version.
      */
@@ -35,7 +35,7 @@ export function workerRecoveryRepository(sql: Sql) {
       return ids;
     },
 
-    /** Deletes the heartbeats older than a day (of workers stopped or killed long ago). */
+    /** Deletes the heartbeats older than a day (of pools stopped or killed long ago). */
     async forgetOldHeartbeats(): Promise<void> {
       await sql`delete from optimizer_heartbeats where last_seen < now() - interval '1 day'`;
     },
