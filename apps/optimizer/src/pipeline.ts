@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { type PlannedVariant, variantPlan } from "@darkroom/domain";
-import sharp from "sharp";
+import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { encodeBlurhash } from "./blurhash.ts";
 
 sharp.cache(false);
@@ -26,7 +26,7 @@ export interface PipelineOptions {
   maxInputPixels: number;
 }
 
-type Raw = { data: Buffer; info: sharp.OutputInfo };
+type Raw = { data: Buffer; info: OutputInfo };
 
 const BLURHASH_BOX = 32;
 /**
@@ -35,7 +35,7 @@ const BLURHASH_BOX = 32;
  */
 export const WEBP_OPTIONS = { quality: 80, effort: 2 } as const;
 
-function orientedSize(meta: sharp.Metadata): { width: number; height: number } {
+function orientedSize(meta: Metadata): { width: number; height: number } {
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new UnprocessableImageError("the image has no dimensions");
@@ -94,7 +94,7 @@ async function describeDecodeError(error: unknown, input: Buffer | string): Prom
  */
 export async function optimizeImage(input: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
   const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await open().metadata();
   } catch (error) {
