@@ -300,10 +300,11 @@ describe("worker heartbeats", () => {
       select locked_by from graphile_worker._private_jobs where (payload->>'mediaId')::int = ${queued.id}`;
     const beats = await gateway.database.sql<{ worker_id: string; age: number }[]>`
       select worker_id, extract(epoch from now() - last_seen)::float8 as age from optimizer_heartbeats`;
-    // One row per worker of the optimizer (two jobs at once), each refreshed every few seconds.
+    // One row per worker pool of the optimizer (graphile-worker locks its jobs with the pool's id),
+    // refreshed every few seconds.
     expect(beats.length).toBeGreaterThanOrEqual(1);
     for (const beat of beats) expect(beat.age).toBeLessThan(HEARTBEAT_INTERVAL_MS / 1000 + 5);
-    // The job is normally still running here (a 12-megapixel photo); when it is, its worker is one that beats.
+    // The job is normally still running here (a 12-megapixel photo); when it is, its lock names a pool that beats.
     if (job?.locked_by) expect(beats.map((beat) => beat.worker_id)).toContain(job.locked_by);
     await settled(queued.id);
   });

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { type PlannedVariant, variantPlan } from "@darkroom/domain";
-import sharp from "sharp";
+import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { encodeBlurhash } from "./blurhash.ts";
 import { HeicDecodeError, type HeicDecoder } from "./heic.ts";
 
@@ -29,7 +29,7 @@ export interface PipelineOptions {
   heicDecoder: HeicDecoder;
 }
 
-type Raw = { data: Buffer; info: sharp.OutputInfo };
+type Raw = { data: Buffer; info: OutputInfo };
 
 const BLURHASH_BOX = 32;
 /**
@@ -38,7 +38,7 @@ const BLURHASH_BOX = 32;
  */
 export const WEBP_OPTIONS = { quality: 80, effort: 2 } as const;
 
-function orientedSize(meta: sharp.Metadata): { width: number; height: number } {
+function orientedSize(meta: Metadata): { width: number; height: number } {
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new UnprocessableImageError("the image has no dimensions");
@@ -126,7 +126,7 @@ function describeDecodeError(error: unknown, input: Buffer | string): string {
 export async function optimizeImage(original: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
   const input = await decodableBySharp(original, options);
   const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await open().metadata();
   } catch (error) {

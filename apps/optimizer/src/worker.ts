@@ -74,13 +74,14 @@ export async function startOptimizer(deps: OptimizerDeps): Promise<Optimizer> {
   };
   const recovery = createRecovery(deps.sql);
 
-  // Our own emitter, so that no worker is created before we listen.
+  // Our own emitter, so that no worker pool is created before we listen. graphile-worker locks a
+  // job with the id of the worker pool that took it (not of the worker running it): the pool beats.
   const events: WorkerEvents = new EventEmitter();
-  events.on("worker:create", ({ worker }) => {
-    recovery.add(worker.workerId);
+  events.on("pool:create", ({ workerPool }) => {
+    recovery.add(workerPool.id);
   });
-  events.on("worker:stop", ({ worker }) => {
-    recovery.remove(worker.workerId);
+  events.on("pool:release", ({ workerPool }) => {
+    recovery.remove(workerPool.id);
   });
   const metrics = createOptimizerMetrics(events);
   const runner = await run({

@@ -1,5 +1,5 @@
 import { colourDistance, heicFixture, PHOTOS, photo } from "@darkroom/testing/photos";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { createHeicDecoder } from "../src/heic.ts";
 import { type OptimizedImage, optimizeImage } from "../src/pipeline.ts";
@@ -122,9 +122,9 @@ describe("colour profiles become sRGB", () => {
 
 describe("alpha", () => {
   it.each([
-    ["WebP", (image: sharp.Sharp) => image.webp({ quality: 90, alphaQuality: 100 })],
-    ["AVIF", (image: sharp.Sharp) => image.avif({ quality: 80, effort: 0 })],
-    ["PNG", (image: sharp.Sharp) => image.png()],
+    ["WebP", (image: Sharp) => image.webp({ quality: 90, alphaQuality: 100 })],
+    ["AVIF", (image: Sharp) => image.avif({ quality: 80, effort: 0 })],
+    ["PNG", (image: Sharp) => image.png()],
   ])("a transparent %s keeps its alpha in every variant", async (_format, encode) => {
     const width = 800;
     const height = 600;

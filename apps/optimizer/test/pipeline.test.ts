@@ -4,7 +4,7 @@ import path from "node:path";
 import { VARIANT_SIZES, variantPlan } from "@darkroom/domain";
 import { colourDistance, meanColour, PHOTOS, photo, pixelBomb } from "@darkroom/testing/photos";
 import { decode, isBlurhashValid } from "blurhash";
-import sharp from "sharp";
+import sharp, { type Metadata, type Sharp } from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHeicDecoder } from "../src/heic.ts";
 import { type OptimizedImage, optimizeImage, UnprocessableImageError } from "../src/pipeline.ts";
@@ -52,7 +52,7 @@ async function expectVariantsOf(result: OptimizedImage, width: number, height: n
   expect({ width: result.width, height: result.height }).toEqual({ width, height });
   expect(result.variants.map((v) => v.variantSize)).toEqual(["128", "512", "1024"]);
   const plan = variantPlan(width, height);
-  const metas: sharp.Metadata[] = [];
+  const metas: Metadata[] = [];
   for (const [index, variant] of result.variants.entries()) {
     const meta = await sharp(variant.data).metadata();
     metas.push(meta);
@@ -362,9 +362,9 @@ describe("input formats", () => {
   });
 
   it.each([
-    ["TIFF", (image: sharp.Sharp) => image.tiff()],
-    ["WebP", (image: sharp.Sharp) => image.webp({ quality: 90 })],
-    ["AVIF", (image: sharp.Sharp) => image.avif({ quality: 70, effort: 0 })],
+    ["TIFF", (image: Sharp) => image.tiff()],
+    ["WebP", (image: Sharp) => image.webp({ quality: 90 })],
+    ["AVIF", (image: Sharp) => image.avif({ quality: 70, effort: 0 })],
   ])("a %s input", async (_format, encode) => {
     const input = await encode(sharp(landscape).resize(800)).toBuffer();
     const source = await sharp(input).metadata();
@@ -444,12 +444,12 @@ describe("unprocessable inputs", () => {
   });
 
   it.each([
-    ["PNG", (image: sharp.Sharp) => image.png()],
-    ["GIF", (image: sharp.Sharp) => image.gif()],
-    ["WebP", (image: sharp.Sharp) => image.webp()],
-    ["TIFF", (image: sharp.Sharp) => image.tiff()],
-    ["AVIF", (image: sharp.Sharp) => image.avif({ effort: 0 })],
-    ["progressive JPEG", (image: sharp.Sharp) => image.jpeg({ progressive: true })],
+    ["PNG", (image: Sharp) => image.png()],
+    ["GIF", (image: Sharp) => image.gif()],
+    ["WebP", (image: Sharp) => image.webp()],
+    ["TIFF", (image: Sharp) => image.tiff()],
+    ["AVIF", (image: Sharp) => image.avif({ effort: 0 })],
+    ["progressive JPEG", (image: Sharp) => image.jpeg({ progressive: true })],
   ])("a truncated %s (its first half)", async (_format, encode) => {
     const whole = await encode(sharp(landscape).resize(600)).toBuffer();
     await expectUnprocessable(whole.subarray(0, Math.floor(whole.length / 2)));

@@ -45,3 +45,4 @@ export {
 export { type WebhookRepository, webhookRepository } from "./repositories/webhooks.ts";
 export * as schema from "./schema/index.ts";
 export { recordDeliveries, recordEvent, webhooksListening } from "./webhooks.ts";
+export { workerRecoveryRepository } from "./worker-recovery.ts";
