@@ -200,6 +200,7 @@ const leftToDefaults: Record<string, string> = {
   MAX_INPUT_PIXELS: "100 megapixels, as documented",
   RATE_LIMIT_PER_MINUTE: "300 per gateway, as documented",
   IMPORT_TIMEOUT_SECONDS: "30 s, as documented",
+  HEIC_DECODE_TIMEOUT_SECONDS: "60 s, as documented",
   OPTIMIZER_CONCURRENCY: "the container's CPU count",
   OPTIMIZER_METRICS_PORT: "9464 inside each optimizer container (its health check), not published",
   OUTBOUND_ALLOW_HOSTS: "none: URL imports must not reach the stack's private addresses",
