@@ -13,12 +13,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
 import sharp from "sharp";
 import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
-import { tuneHeapForImages } from "../apps/optimizer/src/heap.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
 import {
@@ -41,8 +38,6 @@ const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96,
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
 sharp.concurrency(threadsPerJob(cores, imagesAtOnce));
-// The optimizer's heap setting for the baselines too (they run in this process).
-tuneHeapForImages();
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -53,15 +48,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-/**
- * A full garbage collection of this process, before each timed phase: the baselines' buffers
- * otherwise leave V8 a collection to run during the next phase, on the cores the service is using.
- */
-v8.setFlagsFromString("--expose-gc");
-const collectGarbage = vm.runInNewContext("gc") as () => void;
-
 async function timed(work: () => Promise<unknown>): Promise<number> {
-  collectGarbage();
   const started = performance.now();
   await work();
   return (performance.now() - started) / 1000;
