@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +82,21 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/**
+ * A port the system says is free right now: the machine is shared, and a port picked at random was at
+ * times another run's gateway (whose answers, 401 to our key, looked like ours).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function waitForHealth(url: string) {
   for (let i = 0; i < 300; i++) {
     try {
@@ -105,7 +120,7 @@ export async function startService(env: Record<string, string> = {}) {
   const { db, sql, close } = createDb(databaseUrl, { max: 4 });
   const { apiKey } = await createAgency(db, "bench");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
-  const port = 4700 + Math.floor(Math.random() * 200);
+  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const children: Record<"gateway" | "optimizer", ChildProcess> = {} as never;
   for (const app of ["gateway", "optimizer"] as const) {

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
-import { memoryOf, root, waitForHealth } from "./service.ts";
+import { freePort, memoryOf, root, waitForHealth } from "./service.ts";
 
 const MB = 1024 * 1024;
 
@@ -50,7 +50,7 @@ async function main() {
   await migrateDatabase(database.url);
   const { db, close } = createDb(database.url, { max: 2 });
   const { apiKey } = await createAgency(db, "bench");
-  const port = 4700 + Math.floor(Math.random() * 200);
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const gateway: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], {
     cwd: root,
