@@ -8,7 +8,9 @@
  * pipeline's time for the same photo (with the same file work: the original read from disk, the
  * variants written). CPU time is counted for each: the bench process for the baselines; the gateway
  * and optimizer processes, and the Postgres server when it runs on this machine, end to end, which
- * shows what the service's own work costs beside sharp's.
+ * shows what the service's own work costs beside sharp's. The baselines run in this process, which
+ * `pnpm bench:optimizer` starts with the optimizer's node flags (scripts/node-args.ts), so that V8
+ * treats both alike.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -18,6 +20,7 @@ import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
+import { appNodeArgs } from "../scripts/node-args.ts";
 import {
   benchPhotos,
   cpuSecondsOf,
@@ -38,6 +41,12 @@ const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96,
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
 sharp.concurrency(threadsPerJob(cores, imagesAtOnce));
+const missingFlags = appNodeArgs.optimizer.filter((flag) => !process.execArgv.includes(flag));
+if (missingFlags.length > 0) {
+  console.warn(
+    `the baselines run without the optimizer's node flags (${missingFlags.join(" ")}): use pnpm bench:optimizer`,
+  );
+}
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
   let next = 0;

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { createDb, migrateDatabase, resolveDatabase } from "@darkroom/db";
 import postgres from "postgres";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
+import { appNodeArgs } from "../scripts/node-args.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -126,7 +127,9 @@ export async function startService(env: Record<string, string> = {}) {
   for (const app of ["gateway", "optimizer"] as const) {
     // BENCH_NODE_ARGS: extra node flags for both processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    children[app] = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `apps/${app}/src/main.ts`], {
+    // The app's own flags first, as `pnpm start` gives them.
+    const args = [...appNodeArgs[app], ...nodeArgs, "--import", "tsx", `apps/${app}/src/main.ts`];
+    children[app] = spawn(process.execPath, args, {
       cwd: root,
       env: {
         ...process.env,

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { migrateDatabase, resolveDatabase } from "@darkroom/db";
 import { parseGatewayConfig } from "../apps/gateway/src/env.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
+import { appNodeArgs } from "./node-args.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
@@ -49,8 +50,8 @@ async function main() {
     process.exit(code);
   };
 
-  for (const app of ["gateway", "optimizer"]) {
-    const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+  for (const app of ["gateway", "optimizer"] as const) {
+    const child = spawn(process.execPath, [...appNodeArgs[app], "--import", "tsx", `apps/${app}/src/main.ts`], {
       cwd: root,
       env: {
         ...env,
