@@ -98,8 +98,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits up to two minutes for the gateway (on a busy shared machine, tsx's start alone took over 30 s). */
 export async function waitForHealth(url: string) {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {}
@@ -146,7 +147,12 @@ export async function startService(env: Record<string, string> = {}) {
       stdio: "inherit",
     });
   }
-  await waitForHealth(baseUrl);
+  try {
+    await waitForHealth(baseUrl);
+  } catch (error) {
+    for (const child of Object.values(children)) child.kill("SIGKILL"); // no orphans left running
+    throw error;
+  }
   return {
     baseUrl,
     databaseUrl,
