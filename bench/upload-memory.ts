@@ -1,9 +1,10 @@
 /**
  * `pnpm bench:upload-memory`: how much a gateway's memory grows while it takes large uploads. Starts a
- * real gateway process (MAX_UPLOAD_BYTES raised to 256 MiB) and uploads a padded JPEG: 20 MB once, 20 MB
- * ten times at once, then 200 MB once; prints its RSS before and its peak RSS during each case (VmHWM,
- * reset first), next to the goal for the case: one 200 MB upload grows the peak by less than 64 MB, ten
- * concurrent 20 MB uploads by less than 100 MB (the body streams to disk, it is never held whole).
+ * real gateway process for each case (MAX_UPLOAD_BYTES raised to 256 MiB), warms it up with three small
+ * uploads, then uploads a padded JPEG: 20 MB once, 20 MB ten times at once, or 200 MB once. Prints the
+ * gateway's RSS before and its peak RSS during the uploads (VmHWM, reset first), next to the goal: one
+ * 200 MB upload grows the peak by less than 64 MB, ten concurrent 20 MB uploads by less than 100 MB
+ * (the body streams to disk, it is never held whole).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -44,19 +45,15 @@ async function uploadOnce(url: string, apiKey: string, bytes: Buffer): Promise<n
   return response.status;
 }
 
-async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
-  const database = await resolveDatabase(process.env.DATABASE_URL, path.join(root, ".data"));
-  await migrateDatabase(database.url);
-  const { db, close } = createDb(database.url, { max: 2 });
-  const { apiKey } = await createAgency(db, "bench");
+/** A gateway process over `databaseUrl`, taking uploads of up to 256 MiB. */
+async function startGateway(databaseUrl: string, dataDir: string) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const gateway: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], {
     cwd: root,
     env: {
       ...process.env,
-      DATABASE_URL: database.url,
+      DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
       PORT: String(port),
       LOG_LEVEL: "warn",
@@ -64,30 +61,58 @@ async function main() {
     },
     stdio: "inherit",
   });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
   try {
     await waitForHealth(url);
-    const photo = readFileSync(path.join(root, "test/fixtures/photos/sunset_by_Aitzol_Berasategi.jpg"));
-    const padded = (mb: number) => Buffer.concat([photo, Buffer.alloc(mb * MB - photo.length)]);
-    // Warm up (first-request compilation and lazy imports are not the upload's cost).
-    for (let i = 0; i < 3; i++) await uploadOnce(url, apiKey, photo);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, pid: child.pid as number, stop };
+}
+
+async function main() {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
+  const database = await resolveDatabase(process.env.DATABASE_URL, path.join(root, ".data"));
+  await migrateDatabase(database.url);
+  const { db, close } = createDb(database.url, { max: 2 });
+  const { apiKey } = await createAgency(db, "bench");
+  const photo = readFileSync(path.join(root, "test/fixtures/photos/sunset_by_Aitzol_Berasategi.jpg"));
+  const padded = (mb: number) => Buffer.concat([photo, Buffer.alloc(mb * MB - photo.length)]);
+  try {
     for (const { concurrency, mb, goalMb } of CASES) {
-      const body = padded(mb);
-      const peakReset = resetPeak(gateway.pid as number);
-      const before = memoryOf(gateway.pid as number);
-      const started = performance.now();
-      const statuses = await Promise.all(Array.from({ length: concurrency }, () => uploadOnce(url, apiKey, body)));
-      const after = memoryOf(gateway.pid as number);
-      const growth = after.peakMb - before.rssMb;
-      console.log(
-        `${concurrency} x ${mb} MB upload(s): statuses ${[...new Set(statuses)].join(",")}, ` +
-          `${((performance.now() - started) / 1000).toFixed(2)} s; gateway RSS before ${before.rssMb.toFixed(1)} MB, ` +
-          `peak ${after.peakMb.toFixed(1)} MB: +${growth.toFixed(1)} MB` +
-          (goalMb === undefined ? "" : ` (goal < ${goalMb} MB: ${growth < goalMb ? "met" : "NOT MET"})`) +
-          (peakReset ? "" : " (the peak could not be reset: it may be one from before the uploads)"),
-      );
+      // A fresh gateway for each case: what one case freed but the process kept would otherwise
+      // make room for the next, whose growth would then look smaller than it is.
+      const gateway = await startGateway(database.url, dataDir);
+      try {
+        // Warm up (first-request compilation and lazy imports are not the upload's cost).
+        for (let i = 0; i < 3; i++) await uploadOnce(gateway.url, apiKey, photo);
+        const body = padded(mb);
+        const peakReset = resetPeak(gateway.pid);
+        const before = memoryOf(gateway.pid);
+        const started = performance.now();
+        const statuses = await Promise.all(
+          Array.from({ length: concurrency }, () => uploadOnce(gateway.url, apiKey, body)),
+        );
+        const after = memoryOf(gateway.pid);
+        const growth = after.peakMb - before.rssMb;
+        console.log(
+          `${concurrency} x ${mb} MB upload(s): statuses ${[...new Set(statuses)].join(",")}, ` +
+            `${((performance.now() - started) / 1000).toFixed(2)} s; gateway RSS before ${before.rssMb.toFixed(1)} MB, ` +
+            `peak ${after.peakMb.toFixed(1)} MB: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB` +
+            (goalMb === undefined ? "" : ` (goal < ${goalMb} MB: ${growth < goalMb ? "met" : "NOT MET"})`) +
+            (peakReset ? "" : " (the peak could not be reset: it may be one from before the uploads)"),
+        );
+      } finally {
+        await gateway.stop();
+      }
     }
   } finally {
-    gateway.kill("SIGTERM");
     await close();
     await database.stop();
     await rm(dataDir, { recursive: true, force: true });
