@@ -12,7 +12,6 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
-import { tuneHeapForImages } from "../apps/optimizer/src/heap.ts";
 import { createHeicDecoder, type HeicDecoder } from "../apps/optimizer/src/heic.ts";
 import { optimizeImage } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
@@ -25,7 +24,6 @@ const PHOTO = path.join(root, "test/fixtures/heic/seeding-4032x3024.heic");
 const PER_ROUND = 8;
 const WARMUP = 4;
 sharp.concurrency(threadsPerJob(cores, concurrency));
-tuneHeapForImages();
 
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>) {
   let next = 0;

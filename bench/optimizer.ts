@@ -8,20 +8,20 @@
  * pipeline's time for the same photo (with the same file work: the original read from disk, the
  * variants written). CPU time is counted for each: the bench process for the baselines; the gateway
  * and optimizer processes, and the Postgres server when it runs on this machine, end to end, which
- * shows what the service's own work costs beside sharp's.
+ * shows what the service's own work costs beside sharp's. The baselines run in this process, which
+ * `pnpm bench:optimizer` starts with the optimizer's node flags (scripts/node-args.ts), so that V8
+ * treats both alike.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
 import sharp from "sharp";
 import { encodeBlurhash } from "../apps/optimizer/src/blurhash.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
-import { tuneHeapForImages } from "../apps/optimizer/src/heap.ts";
 import { createHeicDecoder } from "../apps/optimizer/src/heic.ts";
 import { optimizeImage, WEBP_OPTIONS } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
+import { appNodeArgs } from "../scripts/node-args.ts";
 import {
   benchPhotos,
   cpuSecondsOf,
@@ -49,8 +49,12 @@ const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 96)) || 96,
 const photos = benchPhotos();
 const images = Array.from({ length: count }, (_, i) => photos[i % photos.length]?.bytes as Buffer);
 sharp.concurrency(threadsPerJob(cores, imagesAtOnce));
-// The optimizer's heap setting for the baselines too (they run in this process).
-tuneHeapForImages();
+const missingFlags = appNodeArgs.optimizer.filter((flag) => !process.execArgv.includes(flag));
+if (missingFlags.length > 0) {
+  console.warn(
+    `the baselines run without the optimizer's node flags (${missingFlags.join(" ")}): use pnpm bench:optimizer`,
+  );
+}
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -61,15 +65,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-/**
- * A full garbage collection of this process, before each timed phase: the baselines' buffers
- * otherwise leave V8 a collection to run during the next phase, on the cores the service is using.
- */
-v8.setFlagsFromString("--expose-gc");
-const collectGarbage = vm.runInNewContext("gc") as () => void;
-
 async function timed(work: () => Promise<unknown>): Promise<number> {
-  collectGarbage();
   const started = performance.now();
   await work();
   return (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { createDb, migrateDatabase } from "@darkroom/db";
 import { resolveDatabase } from "@darkroom/runtime";
 import postgres from "postgres";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
+import { appNodeArgs } from "../scripts/node-args.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -83,8 +84,24 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/**
+ * A port the system says is free right now: the machine is shared, and a port picked at random was at
+ * times another run's gateway (whose answers, 401 to our key, looked like ours).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits up to two minutes for the gateway (on a busy shared machine, tsx's start alone took over 30 s). */
 export async function waitForHealth(url: string) {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {}
@@ -106,13 +123,15 @@ export async function startService(env: Record<string, string> = {}) {
   const { db, sql, close } = createDb(databaseUrl, { max: 4 });
   const { apiKey } = await createAgency(db, "bench");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
-  const port = 4700 + Math.floor(Math.random() * 200);
+  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const children: Record<"gateway" | "optimizer", ChildProcess> = {} as never;
   for (const app of ["gateway", "optimizer"] as const) {
     // BENCH_NODE_ARGS: extra node flags for both processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    children[app] = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `apps/${app}/src/main.ts`], {
+    // The app's own flags first, as `pnpm start` gives them.
+    const args = [...appNodeArgs[app], ...nodeArgs, "--import", "tsx", `apps/${app}/src/main.ts`];
+    children[app] = spawn(process.execPath, args, {
       cwd: root,
       env: {
         ...process.env,
@@ -129,7 +148,12 @@ export async function startService(env: Record<string, string> = {}) {
       stdio: "inherit",
     });
   }
-  await waitForHealth(baseUrl);
+  try {
+    await waitForHealth(baseUrl);
+  } catch (error) {
+    for (const child of Object.values(children)) child.kill("SIGKILL"); // no orphans left running
+    throw error;
+  }
   return {
     baseUrl,
     databaseUrl,

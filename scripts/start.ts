@@ -9,6 +9,7 @@ import { migrateDatabase } from "@darkroom/db";
 import { resolveDatabase } from "@darkroom/runtime";
 import { parseGatewayConfig } from "../apps/gateway/src/env.ts";
 import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
+import { appNodeArgs } from "./node-args.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
@@ -50,8 +51,8 @@ async function main() {
     process.exit(code);
   };
 
-  for (const app of ["gateway", "optimizer"]) {
-    const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+  for (const app of ["gateway", "optimizer"] as const) {
+    const child = spawn(process.execPath, [...appNodeArgs[app], "--import", "tsx", `apps/${app}/src/main.ts`], {
       cwd: root,
       env: {
         ...env,

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { appNodeArgs } from "../../scripts/node-args.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dockerDir = path.join(root, "docker");
@@ -493,12 +494,19 @@ describe("docker/Dockerfile", () => {
   it.each([
     ["gateway", "apps/gateway"],
     ["optimizer", "apps/optimizer"],
-  ])("%s: a deployed copy of %s on node:20-bookworm-slim, run by tsx as user node", (target, app) => {
+  ] as const)("%s: a deployed copy of %s on node:20-bookworm-slim, run by tsx as user node", (target, app) => {
     const chain = stageChain(stages, target);
     expect(chain[0]?.base).toBe("node:20-bookworm-slim");
     expect(lastOf(chain, "USER")).toBe("node");
     expect(stageEnv(chain).NODE_ENV).toBe("production");
-    expect(JSON.parse(lastOf(chain, "CMD") ?? "null")).toEqual(["node", "--import", "tsx", "src/main.ts"]);
+    // With the app's node flags, as `pnpm start` runs it.
+    expect(JSON.parse(lastOf(chain, "CMD") ?? "null")).toEqual([
+      "node",
+      ...appNodeArgs[target],
+      "--import",
+      "tsx",
+      "src/main.ts",
+    ]);
     expect(existsSync(path.join(root, app, "src/main.ts"))).toBe(true);
 
     // The runtime copies the output of `pnpm deploy` of this very app, made from the lockfile.
@@ -550,6 +558,17 @@ describe("docker/Dockerfile", () => {
     expect(fromScript).toBe("2");
     expect(stageEnv(stageChain(stages, "optimizer")).MALLOC_ARENA_MAX).toBe(fromScript);
     expect(stageEnv(stageChain(stages, "gateway")).MALLOC_ARENA_MAX).toBeUndefined();
+  });
+
+  it("gives each app's start script, and bench:optimizer's baselines, the node flags of its image", () => {
+    for (const app of ["gateway", "optimizer"] as const) {
+      const start = (JSON.parse(read(`apps/${app}/package.json`)) as { scripts: Record<string, string> }).scripts.start;
+      const flags = appNodeArgs[app];
+      if (flags.length === 0) expect(start).toMatch(/(^|\s)tsx src\/main\.ts$/);
+      else expect(start).toMatch(new RegExp(`(^|\\s)node ${flags.join(" ")} --import tsx src/main\\.ts$`));
+    }
+    const bench = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts["bench:optimizer"];
+    expect(bench).toContain(`node ${appNodeArgs.optimizer.join(" ")} --import tsx bench/optimizer.ts`);
   });
 });
 

@@ -3,12 +3,10 @@ import { handleShutdown, resolveDatabase } from "@darkroom/runtime";
 import { createStorage } from "@darkroom/storage";
 import pino from "pino";
 import { readOptimizerConfig } from "./env.ts";
-import { tuneHeapForImages } from "./heap.ts";
 import { serveMetrics } from "./metrics.ts";
 import { jobsAtOnce, startOptimizer } from "./worker.ts";
 
 async function main() {
-  tuneHeapForImages();
   const config = readOptimizerConfig();
   const log = pino({ level: config.logLevel, base: { app: "optimizer" } });
   // Running jobs get a minute to finish; a job cut off by a hard kill is retried (see recovery.ts).

@@ -1,8 +1,6 @@
-import { pipeline } from "node:stream/promises";
 import { DomainError } from "@darkroom/domain";
 import { ObjectSizeMismatchError, type ObjectStorage, verifyUploadSignature } from "@darkroom/storage";
 import type { FastifyInstance } from "fastify";
-import { countedUploadBody } from "../services/upload-memory.ts";
 import { routeDocs as D } from "./route-docs.ts";
 
 const refused = {
@@ -44,10 +42,8 @@ export async function uploadRoutes(
     }
     if (size > options.maxUploadBytes) throw new DomainError("FILE_TOO_LARGE");
     try {
-      const body = countedUploadBody();
-      // Errors of the request (a client gone away) reach the stored body and fail the put.
-      pipeline(request.raw, body).catch(() => undefined);
-      await options.storage.put(key, body, { contentType, size });
+      // The request itself is the body: a client gone away fails the put with the request's error.
+      await options.storage.put(key, request.raw, { contentType, size });
     } catch (error) {
       if (error instanceof ObjectSizeMismatchError) {
         return reply.status(400).send({

@@ -5,7 +5,6 @@ import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { SNIFF_BYTES } from "@darkroom/domain";
-import { uploadBytesRead } from "./upload-memory.ts";
 
 const SPOOL_BUFFER_BYTES = 1024 * 1024;
 
@@ -34,7 +33,6 @@ export async function spoolToDisk(source: Readable, tmpDir: string): Promise<Spo
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       size += chunk.length;
-      uploadBytesRead(chunk.length);
       if (headLength < SNIFF_BYTES) {
         const part = chunk.subarray(0, SNIFF_BYTES - headLength);
         headChunks.push(Buffer.from(part));
