@@ -15,7 +15,7 @@ import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 import { createHeicDecoder, type HeicDecoder } from "../apps/optimizer/src/heic.ts";
 import { optimizeImage } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
-import { cpuSecondsOf, memoryOf, root, startService } from "./service.ts";
+import { cpuSecondsOf, memoryOf, pool, root, startService, timed } from "./service.ts";
 
 const { cores, concurrency, maxInputPixels, heicDecodeTimeoutMs } = parseOptimizerConfig(process.env);
 const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 24)) || 24, 1), 500);
@@ -24,21 +24,6 @@ const PHOTO = path.join(root, "test/fixtures/heic/seeding-4032x3024.heic");
 const PER_ROUND = 8;
 const WARMUP = 4;
 sharp.concurrency(threadsPerJob(cores, concurrency));
-
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return (performance.now() - started) / 1000;
-}
 
 async function main() {
   const bytes = await readFile(PHOTO);

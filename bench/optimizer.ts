@@ -28,9 +28,11 @@ import {
   machineCpu,
   memoryOf,
   multipartBody,
+  pool,
   postgresCpuSeconds,
   postmasterOf,
   startService,
+  timed,
 } from "./service.ts";
 
 /**
@@ -54,21 +56,6 @@ if (missingFlags.length > 0) {
   console.warn(
     `the baselines run without the optimizer's node flags (${missingFlags.join(" ")}): use pnpm bench:optimizer`,
   );
-}
-
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return (performance.now() - started) / 1000;
 }
 
 /** How busy the machine's cores were while a phase ran (every process: this one, the service's, Postgres). */
