@@ -49,6 +49,13 @@ function documentCache<T extends object>() {
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
 
 /**
+ * Any one of these headers does: Yoga's own, and the one Apollo Client and apollo-upload-client send for
+ * uploads (`Apollo-Require-Preflight: true`, Apollo's documented convention), so those clients work as
+ * they are. Either forces a browser's preflight, which is what the check relies on.
+ */
+export const CSRF_HEADERS = [CSRF_HEADER, "apollo-require-preflight"] as const;
+
+/**
  * `/graphql`: Yoga over the Pothos schema, mounted as Fastify's documentation shows. GraphiQL answers
  * a browser's GET; subscriptions are served over Server-Sent Events.
  */
@@ -100,7 +107,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GatewayDeps & Ad
     // outside this process (the optimizer sets a file's status and variants, REST writes the same
     // rows), which a cache invalidated by GraphQL mutations would not see; it would serve stale status.
     plugins: [
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useApiKeys(deps.agencyFor, deps.rateLimit),
       useStreamedUploads({ tmpDir: deps.config.tmpDir, maxUploadBytes: deps.config.maxUploadBytes }),
       maxDepthPlugin({ n: GRAPHQL_LIMITS.maxDepth, flattenFragments: true }),

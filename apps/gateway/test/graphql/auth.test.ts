@@ -92,6 +92,24 @@ describe("the endpoint", () => {
     expect(await gateway.database.sql`select id from media`).toHaveLength(0);
   });
 
+  it("Apollo-Require-Preflight, as Apollo Client and apollo-upload-client send it, is accepted as the CSRF header", async () => {
+    const query = encodeURIComponent("{ agency { name } }");
+    const get = await gateway.request(`/graphql?query=${query}`, {
+      apiKey: key,
+      headers: { "Apollo-Require-Preflight": "true" },
+    });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { agency: { name: "Rentix" } } });
+
+    const upload = await graphqlUpload(gateway, key, await photo("goldfish.png"), {
+      csrfHeader: "Apollo-Require-Preflight",
+    });
+    expect(upload.status).toBe(200);
+    expect(upload.errors).toBeUndefined();
+    const rows = await gateway.database.sql<{ id: number }[]>`select id from media`;
+    expect(rows).toHaveLength(1);
+  });
+
   it("a JSON body over 512 KB answers 413 in GraphQL's shape", async () => {
     const response = await graphql(gateway, key, `{ agency { name } } # ${"x".repeat(600 * 1024)}`);
     expect(response.status).toBe(413);

@@ -35,7 +35,7 @@ export async function graphqlUpload(
   gateway: Gateway,
   apiKey: string,
   bytes: Buffer,
-  options: { externalId?: string; filename?: string; query?: string; csrf?: boolean } = {},
+  options: { externalId?: string; filename?: string; query?: string; csrf?: boolean; csrfHeader?: string } = {},
 ): Promise<GraphQLResponse> {
   const form = new FormData();
   const query = options.query ?? UPLOAD_MUTATION;
@@ -52,7 +52,7 @@ export async function graphqlUpload(
     method: "POST",
     body: form,
     apiKey,
-    headers: options.csrf === false ? {} : { "x-graphql-yoga-csrf": "1" },
+    headers: options.csrf === false ? {} : { [options.csrfHeader ?? "x-graphql-yoga-csrf"]: "1" },
   });
   const body = (await response.json()) as { data?: unknown; errors?: GraphQLResponse["errors"] };
   return { status: response.status, data: body.data, errors: body.errors };
