@@ -15,7 +15,7 @@ import { parseOptimizerConfig } from "../apps/optimizer/src/env.ts";
 import { createHeicDecoder, type HeicDecoder } from "../apps/optimizer/src/heic.ts";
 import { optimizeImage } from "../apps/optimizer/src/pipeline.ts";
 import { threadsPerJob } from "../apps/optimizer/src/worker.ts";
-import { cpuSecondsOf, memoryOf, pool, root, startService, timed } from "./service.ts";
+import { cpuSecondsOf, memoryOf, optimizationEnds, pool, root, startService, timed } from "./service.ts";
 
 const { cores, concurrency, maxInputPixels, heicDecodeTimeoutMs } = parseOptimizerConfig(process.env);
 const count = Math.min(Math.max(Math.trunc(Number(process.argv[2] ?? 24)) || 24, 1), 500);
@@ -44,17 +44,7 @@ async function main() {
 
   const service = await startService();
   try {
-    const finished = new Map<number, string>();
-    const waiters = new Map<number, () => void>();
-    await service.sql.listen("media_updated", (payload) => {
-      const { id, optimization } = JSON.parse(payload) as { id: number; optimization: string };
-      if (optimization === "success" || optimization === "failed") {
-        finished.set(id, optimization);
-        waiters.get(id)?.();
-      }
-    });
-    const done = (id: number) =>
-      new Promise<void>((resolve) => (finished.has(id) ? resolve() : waiters.set(id, resolve)));
+    const { finished, done } = await optimizationEnds(service.sql);
     const uploadOne = async () => {
       const { status, id } = await service.upload(bytes);
       if (status !== 201) throw new Error(`upload answered ${status}`);

@@ -28,6 +28,7 @@ import {
   machineCpu,
   memoryOf,
   multipartBody,
+  optimizationEnds,
   pool,
   postgresCpuSeconds,
   postmasterOf,
@@ -128,17 +129,7 @@ async function main() {
   const service = await startService();
   for (const photo of photos) multipartBody(photo.bytes); // the client's bodies, built before any clock starts
   try {
-    const finished = new Map<number, string>();
-    const waiters = new Map<number, () => void>();
-    await service.sql.listen("media_updated", (payload) => {
-      const { id, optimization } = JSON.parse(payload) as { id: number; optimization: string };
-      if (optimization === "success" || optimization === "failed") {
-        finished.set(id, optimization);
-        waiters.get(id)?.();
-      }
-    });
-    const done = (id: number) =>
-      new Promise<void>((resolve) => (finished.has(id) ? resolve() : waiters.set(id, resolve)));
+    const { finished, done } = await optimizationEnds(service.sql);
 
     /**
      * Uploads go in as fast as the gateway takes them (as many at once as cores); it resolves when

@@ -3,12 +3,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, request } from "node:http";
+import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb, migrateDatabase } from "@darkroom/db";
-import { resolveDatabase } from "@darkroom/runtime";
+import { createDb, MEDIA_UPDATED_CHANNEL, migrateDatabase } from "@darkroom/db";
+import { anyFreePort, resolveDatabase } from "@darkroom/runtime";
 import postgres from "postgres";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
 import { appNodeArgs } from "../scripts/node-args.ts";
@@ -84,21 +84,6 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/**
- * A port the system says is free right now: the machine is shared, and a port picked at random was at
- * times another run's gateway (whose answers, 401 to our key, looked like ours).
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Waits up to two minutes for the gateway (on a busy shared machine, tsx's start alone took over 30 s). */
 export async function waitForHealth(url: string) {
   for (let i = 0; i < 1200; i++) {
@@ -123,7 +108,7 @@ export async function startService(env: Record<string, string> = {}) {
   const { db, sql, close } = createDb(databaseUrl, { max: 4 });
   const { apiKey } = await createAgency(db, "bench");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-bench-"));
-  const port = await freePort();
+  const port = await anyFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const children: Record<"gateway" | "optimizer", ChildProcess> = {} as never;
   for (const app of ["gateway", "optimizer"] as const) {
@@ -240,4 +225,23 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * Each file's end of optimization (`success` or `failed`), from the service's `media_updated`
+ * notifications: `finished` holds the ends seen so far, `done(id)` waits for one.
+ */
+export async function optimizationEnds(sql: postgres.Sql) {
+  const finished = new Map<number, string>();
+  const waiters = new Map<number, () => void>();
+  await sql.listen(MEDIA_UPDATED_CHANNEL, (payload) => {
+    const { id, optimization } = JSON.parse(payload) as { id: number; optimization: string };
+    if (optimization === "success" || optimization === "failed") {
+      finished.set(id, optimization);
+      waiters.get(id)?.();
+    }
+  });
+  const done = (id: number) =>
+    new Promise<void>((resolve) => (finished.has(id) ? resolve() : waiters.set(id, resolve)));
+  return { finished, done };
 }

@@ -12,9 +12,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createDb, migrateDatabase } from "@darkroom/db";
-import { resolveDatabase } from "@darkroom/runtime";
+import { anyFreePort, resolveDatabase } from "@darkroom/runtime";
 import { createAgency } from "../apps/gateway/src/auth/agencies.ts";
-import { freePort, memoryOf, root, waitForHealth } from "./service.ts";
+import { memoryOf, root, waitForHealth } from "./service.ts";
 
 const MB = 1024 * 1024;
 
@@ -48,7 +48,7 @@ async function uploadOnce(url: string, apiKey: string, bytes: Buffer): Promise<n
 
 /** A gateway process over `databaseUrl`, taking uploads of up to 256 MiB. */
 async function startGateway(databaseUrl: string, dataDir: string) {
-  const port = await freePort();
+  const port = await anyFreePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], {
     cwd: root,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import { anyFreePort } from "./ports.ts";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -45,17 +46,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 export async function freePort(): Promise<number> {
-  if (await portIsFree(PREFERRED_PORT)) return PREFERRED_PORT;
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once("error", reject)
-      .listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() =>
-          typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-        );
-      });
-  });
+  return (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : anyFreePort();
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;

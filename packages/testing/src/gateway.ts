@@ -1,29 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { buildApp } from "@darkroom/gateway";
 import { createAgency } from "@darkroom/gateway/agencies";
 import { parseGatewayConfig } from "@darkroom/gateway/env";
+import { anyFreePort } from "@darkroom/runtime";
 import { createFilesystemStorage, type ObjectStorage } from "@darkroom/storage";
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
 import { useTestDatabase } from "./database.ts";
 
 export { photo, photosDir } from "./photos.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once("error", reject)
-      .listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() =>
-          typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-        );
-      });
-  });
-}
 
 /**
  * A real gateway on a loopback port, over a fresh database and a temporary storage directory.
@@ -40,7 +27,7 @@ export async function startGateway(
 ) {
   const database = await useTestDatabase({ ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "darkroom-gateway-"));
-  const port = await freePort();
+  const port = await anyFreePort();
   const config = parseGatewayConfig({
     DATABASE_URL: database.url,
     DATA_DIR: dataDir,
