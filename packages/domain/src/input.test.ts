@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.ts";
-import { decodeCursor, encodeCursor, MAX_ID, PAGE_SIZE, parseId, parseLimit } from "./input.ts";
+import { decodeCursor, encodeCursor, MAX_ID, PAGE_SIZE, pageOf, parseId, parseLimit } from "./input.ts";
 
 /** The problems of the ValidationError `fn` throws (fails the test when it throws anything else). */
 function problems(fn: () => unknown): string[] {
@@ -127,5 +127,18 @@ describe("cursors", () => {
     ["an array", ["x"]],
   ])("decodeCursor: %s answers 400 'cursor is invalid'", (_label, cursor) => {
     expect(problems(() => decodeCursor(cursor))).toEqual(["cursor is invalid"]);
+  });
+});
+
+describe("pageOf", () => {
+  const rows = [{ id: 9 }, { id: 7 }, { id: 4 }];
+  it("rows past the limit: the first `limit` rows, and a cursor after the last of them", () => {
+    const { page, nextCursor } = pageOf(rows, 2);
+    expect(page).toEqual([{ id: 9 }, { id: 7 }]);
+    expect(decodeCursor(nextCursor)).toBe(7);
+  });
+  it("no more rows than the limit: all of them, and no next page", () => {
+    expect(pageOf(rows, 3)).toEqual({ page: rows, nextCursor: null });
+    expect(pageOf([], 20)).toEqual({ page: [], nextCursor: null });
   });
 });

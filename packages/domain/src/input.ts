@@ -29,6 +29,16 @@ export function encodeCursor(lastId: number): string {
   return Buffer.from(JSON.stringify({ before: lastId })).toString("base64url");
 }
 
+/**
+ * A page out of `rows`, read with one row more than `limit` (newest first): that extra row only says
+ * whether another page follows, and the cursor to it is the last shown row's id.
+ */
+export function pageOf<T extends { id: number }>(rows: readonly T[], limit: number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
 export function decodeCursor(cursor: unknown): number | undefined {
   if (cursor === undefined || cursor === "") return undefined;
   try {

@@ -12,7 +12,6 @@ import {
   assertDistinctFiles,
   DomainError,
   decodeCursor,
-  encodeCursor,
   isListingStatus,
   isPublication,
   LISTING_LINK_ERRORS,
@@ -20,6 +19,7 @@ import {
   type ListingRecord,
   type ListingStatus,
   PUBLISH_CANCELLED_BY_DELETE,
+  pageOf,
   planLink,
   planPublication,
   planUnlink,
@@ -123,12 +123,8 @@ export async function listListings(
     limit: query.limit + 1,
     ...(before === undefined ? {} : { before }),
   });
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: await representListings(deps.db, page),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, query.limit);
+  return { items: await representListings(deps.db, page), nextCursor };
 }
 
 /** Deletes the listing (its files stay); a publication still waiting ends `failed`. */

@@ -10,8 +10,8 @@ import {
 import {
   DomainError,
   decodeCursor,
-  encodeCursor,
   type OptimizationStatus,
+  pageOf,
   planLink,
   planUnlink,
   type RestMedia,
@@ -52,12 +52,8 @@ export async function listMedia(
     ...(before === undefined ? {} : { before }),
     ...(query.optimization === undefined ? {} : { optimization: query.optimization }),
   });
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: await representMedia(deps, page),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, query.limit);
+  return { items: await representMedia(deps, page), nextCursor };
 }
 
 export type MediaSelector = { id: number } | { externalId: string };
