@@ -28,6 +28,9 @@ interface Libheif {
   _heif_image_handle_get_raw_color_profile(result: number, handle: number, data: number): void;
   _heif_image_handle_get_nclx_color_profile(result: number, handle: number, profile: number): void;
   _heif_nclx_color_profile_free(profile: number): void;
+  _heif_image_handle_get_list_of_metadata_block_IDs(handle: number, type: number, ids: number, count: number): number;
+  _heif_image_handle_get_metadata_size(handle: number, id: number): number;
+  _heif_image_handle_get_metadata(result: number, handle: number, id: number, data: number): void;
   _malloc(bytes: number): number;
   _free(pointer: number): void;
   HEAPU8: Uint8Array;
@@ -95,6 +98,34 @@ function colourProfileOf(handle: Handle): Uint8Array | undefined {
   return primaries === PRIMARIES_P3 ? p3Profile : undefined;
 }
 
+/** An EXIF block larger than this is not read (a JPEG's cannot pass 64 KB). */
+const MAX_EXIF_BYTES = 256 * 1024;
+
+/**
+ * The image's first EXIF block, as libheif gives it (4 bytes of offset to the TIFF header, then the
+ * block): only read for the capture date, never passed on to a variant. None if there is none.
+ */
+function exifOf(handle: Handle): Uint8Array | undefined {
+  const pointer = handle.$$.ptr;
+  const type = Buffer.from("Exif\0", "latin1");
+  return withMemory(type.length, (filter) => {
+    libheif.HEAPU8.set(type, filter);
+    return withMemory(4, (ids) => {
+      const count = libheif._heif_image_handle_get_list_of_metadata_block_IDs(pointer, filter, ids, 1);
+      if (count < 1) return undefined;
+      const id = libheif.HEAP32[ids >> 2] ?? 0;
+      const size = libheif._heif_image_handle_get_metadata_size(pointer, id);
+      if (size < 1 || size > MAX_EXIF_BYTES) return undefined;
+      return withMemory(size, (data) =>
+        withMemory(16, (error) => {
+          libheif._heif_image_handle_get_metadata(error, pointer, id, data);
+          return libheif.HEAP32[error >> 2] === 0 ? libheif.HEAPU8.slice(data, data + size) : undefined;
+        }),
+      );
+    });
+  });
+}
+
 async function decode(request: HeicRequest): Promise<HeicReply> {
   let bytes: Uint8Array;
   try {
@@ -140,7 +171,8 @@ async function decode(request: HeicRequest): Promise<HeicReply> {
       for (let y = 0; y < height; y++) {
         tiff.pixels.set(plane.data.subarray(y * plane.stride, y * plane.stride + rowBytes), y * rowBytes);
       }
-      return { id: request.id, ok: true, tiff: tiff.file, heapBytes: libheif.HEAPU8.length };
+      const exif = exifOf(handle);
+      return { id: request.id, ok: true, tiff: tiff.file, exif, heapBytes: libheif.HEAPU8.length };
     } finally {
       libheif.heif_image_release(image);
     }

@@ -12,7 +12,7 @@ export interface HeicRequest {
 
 /** A decoded image as an uncompressed TIFF (see tiff.ts), or why there is none. */
 export type HeicReply =
-  | { id: number; ok: true; tiff: Uint8Array; heapBytes: number }
+  | { id: number; ok: true; tiff: Uint8Array; exif?: Uint8Array | undefined; heapBytes: number }
   | { id: number; ok: false; reason: string };
 
 export interface HeicWorkerData {
@@ -39,9 +39,15 @@ export interface HeicDecoderOptions {
   threadModule?: URL;
 }
 
+/** A decoded HEIC image: an uncompressed TIFF with its colour profile, and the image's EXIF block if any. */
+export interface DecodedHeic {
+  tiff: Buffer;
+  exif: Buffer | undefined;
+}
+
 export interface HeicDecoder {
-  /** The primary image of a HEIC file, decoded by libheif, as an uncompressed TIFF with its colour profile. */
-  decode(input: Buffer | string, maxInputPixels: number): Promise<Buffer>;
+  /** The primary image of a HEIC file, decoded by libheif (see `DecodedHeic`). */
+  decode(input: Buffer | string, maxInputPixels: number): Promise<DecodedHeic>;
   /** Ends every decoder thread. */
   close(): Promise<void>;
 }
@@ -138,7 +144,8 @@ export function createHeicDecoder(options: HeicDecoderOptions): HeicDecoder {
         if (closed || (reply.ok && reply.heapBytes > maxRetainedBytes)) end(worker);
         else idle.push(worker);
         if (!reply.ok) throw new HeicDecodeError(reply.reason);
-        return Buffer.from(reply.tiff.buffer, reply.tiff.byteOffset, reply.tiff.byteLength);
+        const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return { tiff: asBuffer(reply.tiff), exif: reply.exif && asBuffer(reply.exif) };
       }),
     close: async () => {
       closed = true;

@@ -1,5 +1,5 @@
-import { open } from "node:fs/promises";
-import { type PlannedVariant, variantPlan } from "@darkroom/domain";
+import { open, readFile } from "node:fs/promises";
+import { capturedAtFromExif, type PlannedVariant, variantPlan } from "@darkroom/domain";
 import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { encodeBlurhash } from "./blurhash.ts";
 import { HeicDecodeError, type HeicDecoder } from "./heic.ts";
@@ -21,6 +21,8 @@ export interface OptimizedImage {
   height: number;
   blurhash: string;
   variants: EncodedVariant[];
+  /** When the photo was taken, from its EXIF (see `capturedAtFromExif`); null if unknown. */
+  capturedAt: string | null;
 }
 
 export interface PipelineOptions {
@@ -93,15 +95,31 @@ async function headOf(input: Buffer | string): Promise<Buffer> {
   }
 }
 
-/** A HEIC original decoded by libheif (an uncompressed TIFF with its colour profile); any other, as it is. */
-async function decodableBySharp(input: Buffer | string, options: PipelineOptions): Promise<Buffer | string> {
-  if (!isHeic(await headOf(input))) return input;
+/**
+ * A HEIC original decoded by libheif (an uncompressed TIFF with its colour profile, and the EXIF
+ * block sharp would not see in it); any other, as it is.
+ */
+async function decodableBySharp(
+  input: Buffer | string,
+  options: PipelineOptions,
+): Promise<{ input: Buffer | string; exif?: Buffer | undefined }> {
+  if (!isHeic(await headOf(input))) return { input };
   try {
-    return await options.heicDecoder.decode(input, options.maxInputPixels);
+    const decoded = await options.heicDecoder.decode(input, options.maxInputPixels);
+    return { input: decoded.tiff, exif: decoded.exif };
   } catch (error) {
     if (error instanceof HeicDecodeError) throw new UnprocessableImageError(error.message);
     throw error;
   }
+}
+
+/**
+ * A TIFF is itself the structure EXIF is made of, and sharp does not expose its Exif IFD: the file is
+ * read whole (TIFF originals are rare, and the Exif IFD may sit anywhere in them).
+ */
+async function tiffExif(input: Buffer | string, meta: Metadata): Promise<Buffer | undefined> {
+  if (meta.format !== "tiff") return undefined;
+  return typeof input === "string" ? readFile(input).catch(() => undefined) : input;
 }
 
 /** Explains sharp's and libvips' errors in words a client can act on (never naming a local path). */
@@ -121,10 +139,11 @@ function describeDecodeError(error: unknown, input: Buffer | string): string {
  * bytes, or the path of a local file, which libvips reads itself (no copy in this process's memory).
  * A HEIC original is first decoded by libheif in a worker thread (see heic.ts), then takes the same
  * path. Colours are converted to sRGB from the original's embedded ICC profile, if any (sharp does
- * this on its own); variants carry no metadata.
+ * this on its own); variants carry no metadata. The capture date is read from the original's EXIF
+ * (JPEG, PNG, WebP, TIFF, AVIF as sharp exposes it; HEIC as libheif does); nothing else of it is kept.
  */
 export async function optimizeImage(original: Buffer | string, options: PipelineOptions): Promise<OptimizedImage> {
-  const input = await decodableBySharp(original, options);
+  const { input, exif } = await decodableBySharp(original, options);
   const open = () => sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error", pages: 1 });
   let meta: Metadata;
   try {
@@ -181,5 +200,6 @@ export async function optimizeImage(original: Buffer | string, options: Pipeline
     .raw()
     .toBuffer({ resolveWithObject: true });
   const blurhash = encodeBlurhash(tiny.data, tiny.info.width, tiny.info.height, 4, 3);
-  return { width, height, blurhash, variants };
+  const capturedAt = capturedAtFromExif(exif ?? meta.exif ?? (await tiffExif(input, meta)), new Date());
+  return { width, height, blurhash, variants, capturedAt };
 }

@@ -291,7 +291,7 @@ describe("decoder threads", () => {
     const decoder = createHeicDecoder({ threads: 1, timeoutMs: 60_000, maxRetainedBytes: 1 });
     try {
       for (let i = 0; i < 2; i++) {
-        const tiff = await decoder.decode(corner, MAX_INPUT_PIXELS);
+        const { tiff } = await decoder.decode(corner, MAX_INPUT_PIXELS);
         const meta = await sharp(tiff).metadata();
         expect([meta.format, meta.width, meta.height]).toEqual(["tiff", 480, 320]);
       }
@@ -301,7 +301,7 @@ describe("decoder threads", () => {
   });
 
   it("a local file is read by the thread itself", async () => {
-    const tiff = await heicDecoder.decode(path.join(heicFixturesDir, "sunset-corner.heic"), MAX_INPUT_PIXELS);
+    const { tiff } = await heicDecoder.decode(path.join(heicFixturesDir, "sunset-corner.heic"), MAX_INPUT_PIXELS);
     expect((await sharp(tiff).metadata()).width).toBe(480);
     expect(await reasonOf(heicDecoder.decode("/nonexistent/original", MAX_INPUT_PIXELS))).toBe(
       "the original is missing",

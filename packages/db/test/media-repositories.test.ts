@@ -34,6 +34,7 @@ function newFile(overrides: Partial<NewMedia> = {}): NewMedia {
     sha256: `${files}`.padStart(64, "0"),
     storagePrefix: `m/repo-${files}`,
     originalKey: `m/repo-${files}/original.jpg`,
+    fileName: null,
     ...overrides,
   };
 }
@@ -50,7 +51,7 @@ async function optimized(mediaId: number, sizes: string[]) {
   await client.db.transaction(async (tx) => {
     const result = optimizationRepository(tx);
     const [owner] = await Promise.all([
-      result.markOptimized(mediaId, 1, { blurhash: "LKO2?U%2Tw=w", width: 800, height: 600 }),
+      result.markOptimized(mediaId, 1, { blurhash: "LKO2?U%2Tw=w", width: 800, height: 600, capturedAt: null }),
       result.deleteVariants(mediaId),
       result.insertVariants(
         mediaId,
@@ -190,7 +191,7 @@ describe("optimizationRepository", () => {
     const row = await mediaRepository(client.db).insertAndQueue(newFile());
     await optimized(row.id, ["128", "512"]);
     const result = optimizationRepository(client.db);
-    expect(await result.markOptimized(row.id, 2, { blurhash: "x", width: 1, height: 1 })).toEqual([]);
+    expect(await result.markOptimized(row.id, 2, { blurhash: "x", width: 1, height: 1, capturedAt: null })).toEqual([]);
     expect((await result.deleteVariants(row.id)).map((v) => v.key).sort()).toEqual([
       `v/${row.id}/128.webp`,
       `v/${row.id}/512.webp`,
@@ -210,7 +211,9 @@ describe("optimizationRepository", () => {
         const answered = (name: string) => () => events.push(`answered ${name}`);
         events.length = 0;
         await Promise.all([
-          result.markOptimized(row.id, 1, { blurhash: "x", width: 1, height: 1 }).then(answered("update")),
+          result
+            .markOptimized(row.id, 1, { blurhash: "x", width: 1, height: 1, capturedAt: null })
+            .then(answered("update")),
           result.deleteVariants(row.id).then(answered("delete")),
           result
             .insertVariants(row.id, [{ variantSize: "128", key: "k", size: 1, width: 1, height: 1 }])

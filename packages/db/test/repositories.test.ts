@@ -61,6 +61,7 @@ describe("pendingUploadRepository", () => {
       size: 10,
       storagePrefix: `m/pending-${mediaId}`,
       objectKey: `m/pending-${mediaId}/original.png`,
+      fileName: null,
       expiresAt,
     });
     await uploads.insert(pending(900_001, new Date(now.getTime() - 1000)));

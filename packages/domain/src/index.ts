@@ -1,5 +1,7 @@
 export * from "./errors.ts";
+export * from "./exif.ts";
 export * from "./external-id.ts";
+export * from "./file-names.ts";
 export * from "./file-types.ts";
 export * from "./imports.ts";
 export * from "./input.ts";

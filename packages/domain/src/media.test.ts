@@ -17,6 +17,8 @@ function record(overrides: Partial<MediaRecord> = {}): MediaRecord {
     blurhash,
     width: 6028,
     height: 3391,
+    fileName: "IMG_0001.HEIC",
+    capturedAt: "2024-06-01T14:22:03+02:00",
     createdAt,
     ...overrides,
   };
@@ -88,6 +90,8 @@ describe("toRestMedia", () => {
         "width",
         "height",
         "optimizationError",
+        "fileName",
+        "capturedAt",
         "createdAt",
       ].sort(),
     );

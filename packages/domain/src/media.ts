@@ -10,6 +10,8 @@ export interface MediaRecord {
   blurhash: string | null;
   width: number | null;
   height: number | null;
+  fileName: string | null;
+  capturedAt: string | null;
   createdAt: Date;
 }
 
@@ -41,6 +43,10 @@ export interface RestMedia {
   width: number | null;
   height: number | null;
   optimizationError: string | null;
+  /** The name it was uploaded or imported under (sanitized), or null. */
+  fileName: string | null;
+  /** When the photo was taken (EXIF DateTimeOriginal, ISO 8601, with its offset if known), or null. */
+  capturedAt: string | null;
   createdAt: string;
 }
 
@@ -68,6 +74,8 @@ export function toRestMedia(media: MediaRecord, originalUrl: string, variants: V
     width: media.width,
     height: media.height,
     optimizationError: media.optimizationError,
+    fileName: media.fileName,
+    capturedAt: media.capturedAt,
     createdAt: media.createdAt.toISOString(),
   };
 }

@@ -13,7 +13,18 @@ describe("parseDirectUpload", () => {
     expect(parseDirectUpload({ contentType: "image/webp", size: 1234 })).toEqual({
       contentType: "image/webp",
       size: 1234,
+      fileName: null,
     });
+  });
+
+  it("keeps a declared file name, sanitized; refuses one that is no string", () => {
+    expect(parseDirectUpload({ contentType: "image/heic", size: 9, fileName: "DCIM\\IMG_0001.HEIC" }).fileName).toBe(
+      "IMG_0001.HEIC",
+    );
+    expect(() => parseDirectUpload({ contentType: "image/heic", size: 9, fileName: 7 })).toThrow(ValidationError);
+    expect(() => parseDirectUpload({ contentType: "image/heic", size: 9, fileName: "x".repeat(5000) })).toThrow(
+      ValidationError,
+    );
   });
 
   it.each(["text/html", "constructor", "toString", "__proto__", "hasOwnProperty", ""])(

@@ -1,16 +1,27 @@
 import { ValidationError } from "./errors.ts";
+import { sanitizeFileName } from "./file-names.ts";
 import { ACCEPTED_IMAGE_TYPES, type AcceptedImageType } from "./file-types.ts";
 
 /** How long a signed direct-upload URL stays valid. */
 export const DIRECT_UPLOAD_TTL_SECONDS = 30 * 60;
 
-/** The declared type and size of a direct upload, checked before any URL is signed. */
-export function parseDirectUpload(input: { contentType: unknown; size: unknown }): {
+/** A declared file name longer than this (before sanitizing) is refused rather than shortened. */
+export const MAX_DECLARED_FILE_NAME = 4096;
+
+/**
+ * The declared type, size and optional file name (kept sanitized, see `sanitizeFileName`) of a
+ * direct upload, checked before any URL is signed.
+ */
+export function parseDirectUpload(input: { contentType: unknown; size: unknown; fileName?: unknown }): {
   contentType: AcceptedImageType;
   size: number;
+  fileName: string | null;
 } {
   const problems: string[] = [];
-  const { contentType, size } = input;
+  const { contentType, size, fileName } = input;
+  if (fileName != null && (typeof fileName !== "string" || fileName.length > MAX_DECLARED_FILE_NAME)) {
+    problems.push(`fileName must be a string of at most ${MAX_DECLARED_FILE_NAME} characters`);
+  }
   if (typeof contentType !== "string" || !Object.hasOwn(ACCEPTED_IMAGE_TYPES, contentType)) {
     problems.push(`contentType must be one of ${Object.keys(ACCEPTED_IMAGE_TYPES).join(", ")}`);
   }
@@ -18,7 +29,7 @@ export function parseDirectUpload(input: { contentType: unknown; size: unknown }
     problems.push("size must be a positive integer (bytes)");
   }
   if (problems.length > 0) throw new ValidationError(problems);
-  return { contentType: contentType as AcceptedImageType, size: size as number };
+  return { contentType: contentType as AcceptedImageType, size: size as number, fileName: sanitizeFileName(fileName) };
 }
 
 /** When a direct upload announced at `now` stops being valid. */

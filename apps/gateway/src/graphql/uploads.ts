@@ -7,15 +7,19 @@ import { isGraphQLError } from "./errors.ts";
 
 /** A file of a GraphQL multipart request, spooled to disk while it streamed in (never held in memory). */
 export class Upload {
-  private constructor(private readonly spooled: SpooledFile | undefined) {}
+  private constructor(
+    private readonly spooled: SpooledFile | undefined,
+    /** The file name of its multipart part, as the client sent it. */
+    readonly fileName: string | undefined,
+  ) {}
 
-  static of(file: SpooledFile): Upload {
-    return new Upload(file);
+  static of(file: SpooledFile, fileName?: string): Upload {
+    return new Upload(file, fileName);
   }
 
   /** A file that went over MAX_UPLOAD_BYTES: its bytes were dropped as they came. */
   static tooLarge(): Upload {
-    return new Upload(undefined);
+    return new Upload(undefined, undefined);
   }
 
   /** The spooled file, or `File too large`. */
@@ -104,7 +108,7 @@ async function readMultipartRequest(
         await spooled.discard();
         uploads.set(part.fieldname, Upload.tooLarge());
       } else {
-        uploads.set(part.fieldname, Upload.of(spooled));
+        uploads.set(part.fieldname, Upload.of(spooled, part.filename));
       }
     }
     if (operations === undefined) throw badRequest('Missing multipart field "operations"');

@@ -75,6 +75,10 @@ export const uploadUrlBody = jsonObject({
   contentType: z.unknown().meta({ type: "string", enum: Object.keys(ACCEPTED_IMAGE_TYPES) }),
   size: z.unknown().meta({ type: "integer", minimum: 1, description: "bytes; at most MAX_UPLOAD_BYTES" }),
   externalId: optionalExternalId,
+  fileName: z
+    .unknown()
+    .optional()
+    .meta({ type: "string", description: "the file's name, shown as the media object's fileName (sanitized)" }),
 });
 export const bulkBody = jsonObject({
   operations: z.unknown().meta({

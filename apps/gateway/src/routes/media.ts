@@ -42,11 +42,13 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
     if (!request.isMultipart()) throw new DomainError("MULTIPART_CONTENT_TYPE_REQUIRED");
     let file: SpooledFile | undefined;
     let externalId: unknown;
+    let declaredName: string | undefined;
     try {
       for await (const part of request.parts()) {
         if (part.type === "file") {
           if (part.fieldname !== "file") throw new ValidationError([`unexpected file field "${part.fieldname}"`]);
           file = await spoolPart(part.file, deps.tmpDir);
+          declaredName = part.filename;
           if (part.file.truncated) throw new DomainError("FILE_TOO_LARGE");
         } else if (part.fieldname === "externalId") {
           externalId = part.value;
@@ -58,6 +60,7 @@ export async function mediaRoutes(app: FastifyInstance, deps: MediaRouteOptions)
         request.agency.id,
         file,
         externalId === undefined ? undefined : parseExternalId(externalId),
+        declaredName,
       );
       return reply.status(result.status).send(result.media);
     } catch (error) {

@@ -31,9 +31,9 @@ function holderOf(deps: MediaDeps, agencyId: number, externalId: string) {
 export async function createUploadUrl(
   deps: DirectUploadDeps,
   agencyId: number,
-  input: { contentType: unknown; size: unknown; externalId: string | undefined },
+  input: { contentType: unknown; size: unknown; externalId: string | undefined; fileName?: unknown },
 ) {
-  const { contentType, size } = parseDirectUpload(input);
+  const { contentType, size, fileName } = parseDirectUpload(input);
   if (size > deps.maxUploadBytes) throw new DomainError("FILE_TOO_LARGE");
   if (input.externalId !== undefined) {
     const holder = await holderOf(deps, agencyId, input.externalId);
@@ -47,6 +47,7 @@ export async function createUploadUrl(
     mediaId,
     agencyId,
     externalId: input.externalId ?? null,
+    fileName,
     contentType,
     size,
     storagePrefix,
@@ -118,6 +119,7 @@ export async function completeUpload(deps: MediaDeps, agencyId: number, mediaId:
         sha256,
         storagePrefix: pending.storagePrefix,
         originalKey: pending.objectKey,
+        fileName: pending.fileName,
       });
       await queueOptimization(tx, inserted);
       return inserted;

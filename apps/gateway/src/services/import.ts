@@ -1,5 +1,12 @@
 import { addJob, clientJobRepository, mediaRepository, type Transaction } from "@darkroom/db";
-import { DomainError, importPlaceholder, parseOutboundUrl, planImport, type RestMedia } from "@darkroom/domain";
+import {
+  DomainError,
+  fileNameFromUrl,
+  importPlaceholder,
+  parseOutboundUrl,
+  planImport,
+  type RestMedia,
+} from "@darkroom/domain";
 import { getMedia } from "./media.ts";
 import type { MediaDeps } from "./media-store.ts";
 import { assertReachable } from "./outbound.ts";
@@ -50,7 +57,8 @@ export async function importFromUrl(
 /**
  * Writes an import in the caller's transaction: the file (pending, size 0), its client job and the
  * download job. Null, with nothing written, when another file of the agency carries `externalId`
- * (once that file's transaction has committed). The URL must have passed `parseOutboundUrl`.
+ * (once that file's transaction has committed). The URL must have passed `parseOutboundUrl`; the
+ * file is named after its path's last segment (`fileNameFromUrl`).
  */
 export async function queueImport(tx: Transaction, agencyId: number, url: string, externalId: string | null) {
   const storagePrefix = newStoragePrefix();
@@ -60,6 +68,7 @@ export async function queueImport(tx: Transaction, agencyId: number, url: string
     storagePrefix,
     ...importPlaceholder(storagePrefix),
     sourceUrl: url,
+    fileName: fileNameFromUrl(url),
   });
   if (mediaId === undefined) return null;
   const jobId = await clientJobRepository(tx).insert({ agencyId, type: "import_media", mediaId });

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { isUniqueViolation, mediaRepository } from "@darkroom/db";
-import { DomainError, extensionFor, planUpload, type RestMedia, sniffImageType } from "@darkroom/domain";
+import {
+  DomainError,
+  extensionFor,
+  planUpload,
+  type RestMedia,
+  sanitizeFileName,
+  sniffImageType,
+} from "@darkroom/domain";
 import { getMedia } from "./media.ts";
 import { type MediaDeps, representOne } from "./media-store.ts";
 import type { SpooledFile } from "./spool.ts";
@@ -23,12 +30,14 @@ async function existing(deps: MediaDeps, agencyId: number, id: number): Promise<
 /**
  * Stores a spooled upload as a new file of the agency and queues its optimization in the statement
  * that inserts its row. The type is sniffed from the bytes. Nothing is left stored when refused.
+ * `declaredName` is the file name the client sent (kept sanitized, see `sanitizeFileName`).
  */
 export async function storeUpload(
   deps: MediaDeps,
   agencyId: number,
   file: SpooledFile,
   externalId: string | undefined,
+  declaredName?: string,
 ): Promise<UploadResult> {
   const contentType = await sniffImageType(file.head);
   if (!contentType) throw new DomainError("UNSUPPORTED_FILE_TYPE");
@@ -51,6 +60,7 @@ export async function storeUpload(
       sha256: file.sha256,
       storagePrefix,
       originalKey,
+      fileName: sanitizeFileName(declaredName),
     });
     return { status: 201, media: await representOne(deps, row) };
   } catch (error) {

@@ -59,7 +59,8 @@ export async function graphqlUpload(
 }
 
 export const MEDIA_FIELDS = `
-  id databaseId externalId size contentType optimization optimizationError blurhash width height originalUrl createdAt
+  id databaseId externalId size contentType optimization optimizationError blurhash width height originalUrl
+  fileName capturedAt createdAt
   variants { url variantSize size width height }
 `;
 

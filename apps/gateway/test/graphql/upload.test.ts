@@ -61,6 +61,8 @@ describe("uploadMedia", () => {
       optimization: "PENDING",
       variants: [],
       blurhash: null,
+      fileName: "looks-like.jpg",
+      capturedAt: null,
     });
     const original = await fetch(media.originalUrl);
     expect(original.headers.get("content-type")).toBe("image/png");
@@ -74,6 +76,17 @@ describe("uploadMedia", () => {
       originalKey: expect.stringMatching(/^m\/[\w-]+\/original\.png$/),
     });
     await expectNoSpooledFiles();
+  });
+
+  it("the file's name is kept sanitized as fileName (NFC, no control characters, at most 255 characters)", async () => {
+    const long = `${"x".repeat(300)}.png`;
+    for (const [filename, fileName] of [
+      ["cafe\u0301\u0007 terrasse.png", "café terrasse.png"],
+      [long, `${"x".repeat(251)}.png`],
+    ]) {
+      const { data } = await graphqlUpload(gateway, key, png, { filename: filename as string });
+      expect(data.uploadMedia.media.fileName).toBe(fileName);
+    }
   });
 
   it("a byte-identical retry with the same external ID answers the existing file (created: false)", async () => {

@@ -102,6 +102,19 @@ describe("signed direct upload (filesystem driver)", () => {
     expect(original.equals(jpeg)).toBe(true);
   });
 
+  it("a declared fileName is kept, sanitized, on the completed file; a non-string one answers 400", async () => {
+    const signed = await announce({ fileName: "DCIM/100APPLE/IMG_0042.JPG" });
+    await fetch(signed.uploadUrl, { method: "PUT", headers: signed.headers, body: new Uint8Array(jpeg) });
+    const media = await body(await post(`/media/${signed.mediaId}/complete`, undefined));
+    expect(media.fileName).toBe("IMG_0042.JPG");
+    const unnamed = await announce();
+    await fetch(unnamed.uploadUrl, { method: "PUT", headers: unnamed.headers, body: new Uint8Array(jpeg) });
+    expect((await body(await post(`/media/${unnamed.mediaId}/complete`, undefined))).fileName).toBeNull();
+    const refused = await post("/media/upload-url", { contentType: "image/jpeg", size: 10, fileName: 42 });
+    expect(refused.status).toBe(400);
+    expect((await body(refused)).message).toEqual(["fileName must be a string of at most 4096 characters"]);
+  });
+
   it("a tampered or expired URL is refused with 403", async () => {
     const signed = await announce();
     const url = new URL(signed.uploadUrl);

@@ -66,6 +66,14 @@ describe("POST /media", () => {
     expect(await body(response)).toMatchObject({ contentType: "image/png" });
   });
 
+  it("upload: the multipart file name is shown as fileName, sanitized; capturedAt is null until optimized", async () => {
+    const response = await upload(gateway, key, jpeg, undefined, "Terrasse\u0000 cafe\u0301.jpg");
+    const media = await body(response);
+    expect(media).toMatchObject({ fileName: "Terrasse café.jpg", capturedAt: null });
+    const read = await body(await gateway.request(`/api/v1/media/${media.id}`, { apiKey: key }));
+    expect(read).toMatchObject({ fileName: "Terrasse café.jpg", capturedAt: null });
+  });
+
   it("upload: bytes that are not an image answer 415 Unsupported file type and store nothing", async () => {
     const before = await objectCount();
     for (const bytes of [

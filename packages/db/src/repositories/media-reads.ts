@@ -16,6 +16,8 @@ interface HotRow {
   blurhash: string | null;
   width: number | null;
   height: number | null;
+  file_name: string | null;
+  captured_at: string | null;
   /** As Postgres prints it (the drizzle client reads timestamps as text). */
   created_at: string;
   original_key: string;
@@ -29,7 +31,7 @@ interface HotRow {
 /** The hot read's statement: a file of the agency (`$2`) and its variants, by `idClause` over `$1`. */
 const hotRead = (idClause: string) => `
   select m.id, m.external_id, m.size, m.content_type, m.optimization, m.optimization_error, m.blurhash,
-    m.width, m.height, m.created_at, m.original_key, v.variant_size, v.key as variant_key,
+    m.width, m.height, m.file_name, m.captured_at, m.created_at, m.original_key, v.variant_size, v.key as variant_key,
     v.size as variant_bytes, v.width as variant_width, v.height as variant_height
   from media m
   left join media_variants v on v.media_id = m.id and m.optimization = 'success'
@@ -75,6 +77,8 @@ export function mediaReads(reads: Sql) {
             blurhash: r.blurhash,
             width: r.width,
             height: r.height,
+            fileName: r.file_name,
+            capturedAt: r.captured_at,
             createdAt: new Date(r.created_at),
             originalKey: r.original_key,
           };

@@ -17,6 +17,7 @@ export type NewMedia = {
   sha256: string;
   storagePrefix: string;
   originalKey: string;
+  fileName: string | null;
 };
 
 const mediaById = preparedStatement((db) =>
@@ -53,6 +54,7 @@ const insertAndQueueMedia = preparedStatement((db) => {
         sha256: param("sha256"),
         storagePrefix: param("storagePrefix"),
         originalKey: param("originalKey"),
+        fileName: param("fileName"),
       })
       .returning(),
   );

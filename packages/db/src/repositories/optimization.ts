@@ -73,7 +73,7 @@ export function optimizationRepository(db: Database | Transaction) {
     markOptimized(
       mediaId: number,
       generation: number,
-      result: { blurhash: string; width: number; height: number },
+      result: { blurhash: string; width: number; height: number; capturedAt: string | null },
     ): Promise<{ externalId: string | null }[]> {
       return db
         .update(media)
@@ -83,6 +83,7 @@ export function optimizationRepository(db: Database | Transaction) {
           blurhash: result.blurhash,
           width: result.width,
           height: result.height,
+          capturedAt: result.capturedAt,
           updatedAt: sql`now()`,
         })
         .where(and(eq(media.id, mediaId), eq(media.generation, generation)))

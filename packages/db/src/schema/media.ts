@@ -26,6 +26,13 @@ export const media = pgTable(
     width: integer("width"),
     height: integer("height"),
     sourceUrl: text("source_url"),
+    /** The name the file was uploaded or imported under, sanitized (`sanitizeFileName`); null if none. */
+    fileName: text("file_name"),
+    /**
+     * When the photo was taken, from its EXIF (`capturedAtFromExif`): ISO 8601, with the camera's
+     * offset when it wrote one, else a local time; set by optimization, null without a valid date.
+     */
+    capturedAt: text("captured_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -15,6 +15,8 @@ export const pendingUploads = pgTable(
       .notNull()
       .references(() => agencies.id, { onDelete: "cascade" }),
     externalId: text("external_id"),
+    /** The file name the client declared, sanitized; null if none. */
+    fileName: text("file_name"),
     contentType: text("content_type").notNull(),
     size: bigint("size", { mode: "number" }).notNull(),
     storagePrefix: text("storage_prefix").notNull(),

@@ -48,11 +48,13 @@ builder.mutationFields((t) => ({
       contentType: t.arg.string({ required: true }),
       size: t.arg.int({ required: true, description: "Bytes; at most MAX_UPLOAD_BYTES." }),
       externalId: t.arg.string(),
+      fileName: t.arg.string({ description: "The file's name, shown as `Media.fileName` (sanitized)." }),
     },
-    resolve: (_root, { contentType, size, externalId }, ctx) =>
+    resolve: (_root, { contentType, size, externalId, fileName }, ctx) =>
       createUploadUrl(ctx.deps, ctx.agency.id, {
         contentType,
         size,
+        fileName,
         externalId: externalId == null ? undefined : parseExternalId(externalId),
       }),
   }),

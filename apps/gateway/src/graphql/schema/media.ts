@@ -79,6 +79,19 @@ MediaRef.implement({
       args: { size: t.arg({ type: VariantSizeEnum, required: true }) },
       resolve: (media, { size }) => media.variants.find((variant) => variant.variantSize === size) ?? null,
     }),
+    fileName: t.exposeString("fileName", {
+      nullable: true,
+      description:
+        "The name it was uploaded or imported under (a multipart file's name, a URL's last path segment, a " +
+        "direct upload's declared `fileName`), sanitized: no path, no control characters, NFC, at most 255 characters.",
+    }),
+    capturedAt: t.exposeString("capturedAt", {
+      nullable: true,
+      description:
+        "When the photo was taken: EXIF DateTimeOriginal as ISO 8601, with the camera's offset " +
+        "(`2024-06-01T14:22:03+02:00`) when it wrote OffsetTimeOriginal, else a local time " +
+        "(`2024-06-01T14:22:03`). Null until optimized, and for a photo without a valid date. GPS is never shown.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

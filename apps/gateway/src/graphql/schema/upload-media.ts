@@ -40,6 +40,7 @@ builder.mutationField("uploadMedia", (t) =>
           ctx.agency.id,
           spooled,
           externalId == null ? undefined : parseExternalId(externalId),
+          file.fileName,
         );
       } finally {
         await file.discard();
