@@ -1,5 +1,11 @@
 import { open, readFile } from "node:fs/promises";
-import { capturedAtFromExif, type PlannedVariant, variantPlan } from "@darkroom/domain";
+import {
+  capturedAtFromExif,
+  heifContentType,
+  isHeifSequence,
+  type PlannedVariant,
+  variantPlan,
+} from "@darkroom/domain";
 import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { encodeBlurhash } from "./blurhash.ts";
 import { HeicDecodeError, type HeicDecoder } from "./heic.ts";
@@ -60,27 +66,17 @@ function encodeWebp(raw: Raw): Promise<Buffer> {
   return rawInput(raw).webp(WEBP_OPTIONS).toBuffer();
 }
 
-const HEIC_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis"]);
-const GENERIC_HEIF_BRANDS = new Set(["mif1", "msf1"]);
-const AVIF_BRANDS = new Set(["avif", "avis"]);
-
 /**
- * A HEIC (HEVC-coded HEIF) file, from its `ftyp` box: a HEIC brand, or the generic HEIF brand
- * without an AVIF one among its compatible brands. sharp reads AVIF itself, but not HEIC.
+ * A HEIF file that libheif decodes (`image/heic` or `image/heif` by its brands, see
+ * `heifContentType`). sharp reads AVIF itself, but not HEVC.
  */
 export function isHeic(head: Buffer): boolean {
-  if (head.length < 16 || head.toString("latin1", 4, 8) !== "ftyp") return false;
-  const major = head.toString("latin1", 8, 12);
-  if (HEIC_BRANDS.has(major)) return true;
-  if (!GENERIC_HEIF_BRANDS.has(major)) return false;
-  const boxEnd = Math.min(head.length, head.readUInt32BE(0));
-  for (let at = 16; at + 4 <= boxEnd; at += 4) {
-    if (AVIF_BRANDS.has(head.toString("latin1", at, at + 4))) return false;
-  }
-  return true;
+  const type = heifContentType(head);
+  return type === "image/heic" || type === "image/heif";
 }
 
-const HEAD_BYTES = 64;
+/** Enough for an `ftyp` box with some 60 compatible brands. */
+const HEAD_BYTES = 256;
 
 /** The first bytes of the input (enough for `isHeic`); none when a file cannot be read. */
 async function headOf(input: Buffer | string): Promise<Buffer> {
@@ -96,6 +92,14 @@ async function headOf(input: Buffer | string): Promise<Buffer> {
 }
 
 /**
+ * An image sequence (a track of frames) is decoded through its still image, which libheif calls the
+ * primary image and which cameras may write beside the track; libheif-js offers no decoding of a
+ * track to JavaScript, so a file that is only a track fails with this reason.
+ */
+export const SEQUENCE_WITHOUT_STILL =
+  "the HEIF file is an image sequence without a still image: only a still image, or the primary image of a sequence, is decoded";
+
+/**
  * A HEIC original decoded by libheif (an uncompressed TIFF with its colour profile, and the EXIF
  * block sharp would not see in it); any other, as it is.
  */
@@ -103,11 +107,19 @@ async function decodableBySharp(
   input: Buffer | string,
   options: PipelineOptions,
 ): Promise<{ input: Buffer | string; exif?: Buffer | undefined }> {
-  if (!isHeic(await headOf(input))) return { input };
+  const head = await headOf(input);
+  if (!isHeic(head)) return { input };
   try {
     const decoded = await options.heicDecoder.decode(input, options.maxInputPixels);
     return { input: decoded.tiff, exif: decoded.exif };
   } catch (error) {
+    if (
+      error instanceof HeicDecodeError &&
+      isHeifSequence(head) &&
+      /could not be read|no primary image/.test(error.message)
+    ) {
+      throw new UnprocessableImageError(SEQUENCE_WITHOUT_STILL);
+    }
     if (error instanceof HeicDecodeError) throw new UnprocessableImageError(error.message);
     throw error;
   }

@@ -38,7 +38,9 @@ const tiffLittleEndian = bytes("II*\0", u32le(8), new Uint8Array(20));
 const tiffBigEndian = bytes("MM\0*", u32be(8), new Uint8Array(20));
 const avif = bytes(u32be(28), "ftypavif", u32be(0), "avifmif1miaf");
 const heic = bytes(u32be(24), "ftypheic", u32be(0), "mif1heic");
-const heif = bytes(u32be(24), "ftypmif1", u32be(0), "mif1heic");
+const heif = bytes(u32be(24), "ftypmif1", u32be(0), "mif1miaf");
+const heicInHeif = bytes(u32be(24), "ftypmif1", u32be(0), "mif1heic");
+const heicSequence = bytes(u32be(24), "ftypmsf1", u32be(0), "msf1hevc");
 
 /**
  * A complete, valid 8-bit greyscale TIFF laid out the way libtiff writes it (libvips/sharp, ImageMagick):
@@ -82,6 +84,8 @@ describe("sniffImageType", () => {
     ["an AVIF (ftyp avif)", avif, "image/avif"],
     ["a HEIC (ftyp heic)", heic, "image/heic"],
     ["a HEIF (ftyp mif1)", heif, "image/heif"],
+    ["a HEIF with a HEVC brand (ftyp mif1, compatible heic)", heicInHeif, "image/heic"],
+    ["a HEVC image sequence (ftyp msf1, compatible hevc)", heicSequence, "image/heic"],
   ])("sniffImageType: %s is accepted as %s", async (_label, head, type) => {
     expect(await sniffImageType(head)).toBe(type);
   });

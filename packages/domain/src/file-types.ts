@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from "file-type";
+import { heifContentType } from "./heif.ts";
 
 /** Image formats we accept, by the MIME type sniffed from their bytes, with the extension we store them under. */
 export const ACCEPTED_IMAGE_TYPES = {
@@ -19,9 +20,12 @@ export const SNIFF_BYTES = 4100;
 
 /**
  * The accepted image type of a file, from its first bytes only (never the client's header or file
- * name), or null when the bytes are not an image format we accept.
+ * name), or null when the bytes are not an image format we accept. A HEIF file is typed from all of
+ * its brands (`heifContentType`): an image sequence too is accepted, and the optimizer decides.
  */
 export async function sniffImageType(head: Uint8Array): Promise<AcceptedImageType | null> {
+  const heif = heifContentType(head);
+  if (heif) return heif;
   const detected = await fileTypeFromBuffer(head);
   if (!detected) return hasTiffSignature(head) ? "image/tiff" : null;
   if (detected.mime === "image/apng") return "image/png"; // an animated PNG is a PNG (its first frame is used)

@@ -3,6 +3,7 @@ export * from "./exif.ts";
 export * from "./external-id.ts";
 export * from "./file-names.ts";
 export * from "./file-types.ts";
+export * from "./heif.ts";
 export * from "./imports.ts";
 export * from "./input.ts";
 export * from "./jobs.ts";
