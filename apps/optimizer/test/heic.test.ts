@@ -1,6 +1,6 @@
 import path from "node:path";
 import { isHeifSequence } from "@darkroom/domain";
-import { psnrAgainstLibheif } from "@darkroom/testing/heic";
+import { psnrAgainstLibheif, withDeclaredSize } from "@darkroom/testing/heic";
 import { colourDistance, heicFixture, heicFixturesDir, meanColour } from "@darkroom/testing/photos";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,16 +36,6 @@ function withTransform(file: Buffer, type: "irot" | "imir", value: number): Buff
   patched.writeUInt32BE(16, at);
   patched.write(type, at + 4, "latin1");
   patched[at + 8] = value;
-  return patched;
-}
-
-/** The file with every `ispe` (image spatial extents) property declaring `width` × `height`. */
-function withDeclaredSize(file: Buffer, width: number, height: number): Buffer {
-  const patched = Buffer.from(file);
-  for (let at = patched.indexOf("ispe"); at >= 0; at = patched.indexOf("ispe", at + 4)) {
-    patched.writeUInt32BE(width, at + 8);
-    patched.writeUInt32BE(height, at + 12);
-  }
   return patched;
 }
 

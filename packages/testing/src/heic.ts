@@ -58,3 +58,13 @@ export async function psnrAgainstLibheif(
     .toBuffer();
   return { psnr: psnr(actual.data, expected), decodedWidth: reference.width, decodedHeight: reference.height };
 }
+
+/** The file with every `ispe` (image spatial extents) property declaring `width` × `height`. */
+export function withDeclaredSize(file: Buffer, width: number, height: number): Buffer {
+  const patched = Buffer.from(file);
+  for (let at = patched.indexOf("ispe"); at >= 0; at = patched.indexOf("ispe", at + 4)) {
+    patched.writeUInt32BE(width, at + 8);
+    patched.writeUInt32BE(height, at + 12);
+  }
+  return patched;
+}
