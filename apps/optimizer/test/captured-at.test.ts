@@ -25,8 +25,8 @@ describe("capturedAt", () => {
     expect((await optimizeImage(await heicFixture("dated.heic"), options)).capturedAt).toBe(TAKEN);
   });
 
-  it("is read from the EXIF of a WebP, a PNG and a TIFF", async () => {
-    for (const format of ["webp", "png"] as const) {
+  it("is read from the EXIF of a WebP, a PNG, an AVIF and a TIFF", async () => {
+    for (const format of ["webp", "png", "avif"] as const) {
       const converted = await sharp(dated).keepExif().toFormat(format).toBuffer();
       expect((await sharp(converted).metadata()).exif, format).toBeDefined();
       expect((await optimizeImage(converted, options)).capturedAt, format).toBe(TAKEN);
