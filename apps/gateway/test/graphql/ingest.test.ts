@@ -33,11 +33,11 @@ const IMPORT = `mutation($url: String!, $externalId: String) {
   importMediaFromUrl(url: $url, externalId: $externalId) {
     ${ERROR_FIELDS}
     ... on ExternalIdAlreadyLinkedError { mediaId }
-    ... on ImportMediaSuccess { created jobId media { databaseId externalId size contentType optimization } }
+    ... on ImportMediaSuccess { created jobId media { databaseId externalId size contentType optimization fileName } }
   }
 }`;
-const CREATE_URL = `mutation($contentType: String!, $size: Int!, $externalId: String) {
-  createUploadUrl(contentType: $contentType, size: $size, externalId: $externalId) {
+const CREATE_URL = `mutation($contentType: String!, $size: Int!, $externalId: String, $fileName: String) {
+  createUploadUrl(contentType: $contentType, size: $size, externalId: $externalId, fileName: $fileName) {
     ${ERROR_FIELDS}
     ... on ExternalIdAlreadyLinkedError { holderId: mediaId }
     ... on CreateUploadUrlSuccess { mediaId uploadUrl method headers { name value } expiresAt }
@@ -46,7 +46,7 @@ const CREATE_URL = `mutation($contentType: String!, $size: Int!, $externalId: St
 const COMPLETE = `mutation($id: Int!) {
   completeUpload(id: $id) {
     ${ERROR_FIELDS}
-    ... on CompleteUploadSuccess { media { databaseId externalId size contentType optimization } }
+    ... on CompleteUploadSuccess { media { databaseId externalId size contentType optimization fileName } }
   }
 }`;
 
@@ -66,7 +66,13 @@ describe("importMediaFromUrl", () => {
       __typename: "ImportMediaSuccess",
       created: true,
       jobId: expect.any(Number),
-      media: { externalId: "imported-1", size: 0, contentType: "application/octet-stream", optimization: "PENDING" },
+      media: {
+        externalId: "imported-1",
+        size: 0,
+        contentType: "application/octet-stream",
+        optimization: "PENDING",
+        fileName: "photo.jpg",
+      },
     });
     const job = await graphql(gateway, key, `query($id: Int!) { job(id: $id) { type status resultData } }`, {
       id: first.jobId,
@@ -119,7 +125,12 @@ describe("importMediaFromUrl", () => {
 
 describe("createUploadUrl and completeUpload", () => {
   it("signs, the client PUTs the bytes, completeUpload makes the file visible (twice: the same file)", async () => {
-    const signed = await call(CREATE_URL, { contentType: "image/jpeg", size: jpeg.length, externalId: "direct-1" });
+    const signed = await call(CREATE_URL, {
+      contentType: "image/jpeg",
+      size: jpeg.length,
+      externalId: "direct-1",
+      fileName: "  Living room.jpg ",
+    });
     expect(signed).toMatchObject({
       __typename: "CreateUploadUrlSuccess",
       mediaId: expect.any(Number),
@@ -147,6 +158,7 @@ describe("createUploadUrl and completeUpload", () => {
       size: jpeg.length,
       contentType: "image/jpeg",
       optimization: "PENDING",
+      fileName: "Living room.jpg",
     };
     expect(completed).toEqual({ __typename: "CompleteUploadSuccess", media });
     expect(await call(COMPLETE, { id: signed.mediaId })).toEqual({ __typename: "CompleteUploadSuccess", media });
